@@ -1,0 +1,85 @@
+"""Typed errors: every failure the library expects says where it happened and what to do.
+
+Callers catch ``PsoasTriageError`` for anything this library raises on purpose. Bad input
+(``ReportError``) and a bad rule book (``RuleBookError``) carry structured details so a UI, the CLI
+or a test can show the field or file, the offending value and the closest valid choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class PsoasTriageError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a symptom report."""
+
+    field: str
+    message: str
+    value: object = None
+    suggestions: tuple[str, ...] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}"
+        if self.suggestions:
+            text += f" (did you mean: {', '.join(self.suggestions)}?)"
+        return text
+
+
+class ReportError(PsoasTriageError, ValueError):
+    """A symptom report that cannot be assessed; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        if len(self.problems) == 1:
+            return f"invalid symptom report: {self.problems[0]}"
+        lines = "; ".join(str(problem) for problem in self.problems)
+        return f"invalid symptom report ({len(self.problems)} problems): {lines}"
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, used by the CLI's error records."""
+        return {
+            "error": "invalid_report",
+            "message": str(self),
+            "problems": [
+                {
+                    "field": problem.field,
+                    "message": problem.message,
+                    "value": _jsonable(problem.value),
+                    "suggestions": list(problem.suggestions),
+                }
+                for problem in self.problems
+            ],
+        }
+
+
+class RuleBookError(PsoasTriageError, ValueError):
+    """A rule book that cannot be loaded: names the file and, where known, the rule."""
+
+    def __init__(self, message: str, *, file: str | None = None, rule: str | None = None) -> None:
+        self.file = file
+        self.rule = rule
+        self.detail = message
+        self.problems: tuple[RuleBookError, ...] = (self,)
+        where = ", ".join(
+            part for part in (file and f"file {file}", rule and f"rule {rule}") if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class EngineError(PsoasTriageError, RuntimeError):
+    """The rules engine failed while evaluating a report (never swallowed)."""
+
+
+def _jsonable(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,193 @@
+"""The public data shapes: what goes in (SymptomReport) and what comes out (Assessment).
+
+Both are pydantic v2 models, so they validate, serialise to stable JSON and publish a JSON schema.
+The report is checked here for shape (types, ranges, contradictions); whether its codes exist is a
+question for the rule book's vocabulary, answered in ``reports.parse_report``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+MAX_CODES = 200
+"""Upper bound on codes per list: a real report has a few dozen at most; this stops abuse."""
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class TriageLevel(str, Enum):
+    """What the person should do next, from most to least urgent."""
+
+    emergency = "emergency"
+    urgent = "urgent"
+    consultation = "consultation"
+    self_care = "self_care"
+
+    @property
+    def rank(self) -> int:
+        """0 for self-care up to 3 for emergency: higher means more urgent."""
+        return _TRIAGE_RANK[self]
+
+    @classmethod
+    def most_urgent(cls, *levels: TriageLevel) -> TriageLevel:
+        """The most urgent of ``levels`` (self-care when none are given)."""
+        return max(levels, key=lambda level: level.rank, default=cls.self_care)
+
+
+_TRIAGE_RANK = {
+    TriageLevel.self_care: 0,
+    TriageLevel.consultation: 1,
+    TriageLevel.urgent: 2,
+    TriageLevel.emergency: 3,
+}
+
+
+class Likelihood(str, Enum):
+    """How strongly the reported findings point at the psoas, from the score's band."""
+
+    unlikely = "unlikely"
+    possible = "possible"
+    likely = "likely"
+
+
+class Professional(str, Enum):
+    """Who a person may be referred to."""
+
+    emergency_department = "emergency_department"
+    doctor = "doctor"
+    physiotherapist = "physiotherapist"
+    osteopathic_physician = "osteopathic_physician"
+    chiropractor = "chiropractor"
+    massage_therapist = "massage_therapist"
+
+
+class SymptomReport(BaseModel):
+    """What a person reports: codes present, codes explicitly denied, and a few numbers.
+
+    Anything neither present nor absent is unknown. Numbers are strict integers: a string such as
+    ``"34"`` is an error rather than a guess.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    present: tuple[Code, ...] = Field(default=(), max_length=MAX_CODES)
+    absent: tuple[Code, ...] = Field(default=(), max_length=MAX_CODES)
+    age: int | None = Field(default=None, ge=0, le=120, strict=True, description="years")
+    duration_days: int | None = Field(
+        default=None, ge=0, le=36500, strict=True, description="days since the pain started"
+    )
+    pain_intensity: int | None = Field(
+        default=None, ge=0, le=10, strict=True, description="0-10 numeric rating scale"
+    )
+
+    @model_validator(mode="after")
+    def _no_contradiction(self) -> SymptomReport:
+        both = sorted(set(self.present) & set(self.absent))
+        if both:
+            raise ValueError(
+                f"codes both present and absent: {', '.join(both)} (a code is one or the other)"
+            )
+        return self
+
+    @field_validator("present", "absent")
+    @classmethod
+    def _deduplicate(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        # Repeating a code says nothing new; keep the first occurrence so order stays stable.
+        return tuple(dict.fromkeys(codes))
+
+
+class Finding(BaseModel):
+    """One rule that fired: what it means, what it weighed and what it rests on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    family: str
+    points: int
+    triage_floor: TriageLevel | None = None
+    red_flag: bool = False
+    sources: tuple[str, ...]
+
+
+class RedFlag(BaseModel):
+    """A finding that may mean something other than a muscle problem and sets a triage floor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    triage_floor: TriageLevel
+    description: str
+
+
+class Referral(BaseModel):
+    """Who to see, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    professional: Professional
+    reason: str
+    sources: tuple[str, ...]
+
+
+class AdviceItem(BaseModel):
+    """One piece of advice, paraphrased from the sources it cites."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    text: str
+    category: str
+    sources: tuple[str, ...]
+
+
+class Advice(BaseModel):
+    """Self-care to try, what to avoid while healing, and when to seek help."""
+
+    model_config = ConfigDict(frozen=True)
+
+    self_care: tuple[AdviceItem, ...] = ()
+    avoid: tuple[AdviceItem, ...] = ()
+    seek_help: tuple[AdviceItem, ...] = ()
+
+
+class Alternative(BaseModel):
+    """Another cause worth discussing with a professional, and the rules that raised it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    description: str
+    rule_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+class Assessment(BaseModel):
+    """The result of assessing one report. Supports triage; it is not a diagnosis."""
+
+    model_config = ConfigDict(frozen=True)
+
+    triage_level: TriageLevel
+    triage_action: str
+    triage_reasons: tuple[str, ...]
+    likelihood: Likelihood
+    psoas_score: int = Field(ge=0, le=100)
+    red_flags: tuple[RedFlag, ...]
+    findings: tuple[Finding, ...]
+    referrals: tuple[Referral, ...]
+    advice: Advice
+    alternatives: tuple[Alternative, ...]
+    disclaimer: str
+    rulebook_version: str
+    report: SymptomReport
+
+    @property
+    def fired_rule_ids(self) -> tuple[str, ...]:
+        """Ids of every rule that fired, in rule-book order."""
+        return tuple(finding.rule_id for finding in self.findings)

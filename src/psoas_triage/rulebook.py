@@ -1,0 +1,311 @@
+"""Load a rule directory into a validated RuleBook, naming the file and rule in every error.
+
+A rule directory holds ``rulebook.yaml`` (name, version, policy), ``sources.yaml``,
+``vocabulary.yaml``, ``alternatives.yaml``, ``advice.yaml``, and any number of rule files: every
+other ``*.yaml`` below it, read in path order. Each file is checked by its schema on its own, then
+the book is checked as a whole (every code, source, alternative and rule id it mentions exists).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from psoas_triage.errors import Problem, RuleBookError
+from psoas_triage.models import SymptomReport, TriageLevel
+from psoas_triage.schema import (
+    AdviceFile,
+    AlternativeCause,
+    AlternativesFile,
+    Policy,
+    Rule,
+    RuleBookFile,
+    RuleFile,
+    Source,
+    SourcesFile,
+    Term,
+    VocabularyFile,
+)
+from psoas_triage.suggestions import closest, normalise
+from psoas_triage.yaml_files import read_yaml
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "rules"
+"""The rule book shipped with the package."""
+
+SPECIAL_FILES = ("rulebook.yaml", "sources.yaml", "vocabulary.yaml", "alternatives.yaml", "advice.yaml")
+MAX_RULE_FILES = 500
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    """A rule with the family and file it came from."""
+
+    rule: Rule
+    family: str
+    file: str
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Everything one rule directory knows, validated and cross-checked. Immutable."""
+
+    name: str
+    version: str
+    digest: str
+    path: Path
+    policy: Policy
+    sources: dict[str, Source]
+    terms: dict[str, Term]
+    alternatives: dict[str, AlternativeCause]
+    rules: tuple[LoadedRule, ...]
+    advice: AdviceFile
+    _index: dict[str, LoadedRule] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def full_version(self) -> str:
+        """Declared version plus a digest of the files, so results name the exact rules used."""
+        return f"{self.version}+{self.digest[:12]}"
+
+    def rule(self, rule_id: str) -> LoadedRule:
+        """The rule with this id; a KeyError that suggests close ids otherwise."""
+        try:
+            return self._index[rule_id]
+        except KeyError:
+            hint = closest(rule_id, self._index)
+            suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+            raise KeyError(f"no rule {rule_id!r} in rule book {self.name}{suffix}") from None
+
+    @cached_property
+    def _by_label(self) -> dict[str, str]:
+        lookup: dict[str, str] = {}
+        for term in self.terms.values():
+            for name in (term.code, term.label, *term.synonyms):
+                lookup.setdefault(normalise(name), term.code)
+        return lookup
+
+    def code_for(self, code_or_label: str) -> str | None:
+        """Resolve a code, a label or a synonym (any case) to its code; None when unknown.
+
+        For people-facing surfaces (Gherkin steps, the CLI). The library's ``assess`` itself
+        takes codes only and never guesses.
+        """
+        return self._by_label.get(normalise(code_or_label))
+
+    def report_problems(self, report: SymptomReport) -> list[Problem]:
+        """Every code in ``report`` that this rule book's vocabulary does not define."""
+        problems = []
+        for field_name in ("present", "absent"):
+            for position, code in enumerate(getattr(report, field_name)):
+                if code not in self.terms:
+                    problems.append(
+                        Problem(
+                            field=f"{field_name}[{position}]",
+                            message=f"unknown symptom code {code!r}",
+                            value=code,
+                            suggestions=closest(code, self.terms),
+                        )
+                    )
+        return problems
+
+
+def load_rulebook(path: str | Path | None = None) -> RuleBook:
+    """Load and validate a rule directory (the shipped one when ``path`` is None).
+
+    Raises RuleBookError naming the file and rule of the first problem; ``error.problems`` holds
+    every problem found.
+    """
+    directory = Path(path) if path is not None else DEFAULT_RULES_DIR
+    if not directory.is_dir():
+        raise RuleBookError("not a rule directory", file=str(directory))
+    problems: list[RuleBookError] = []
+    digest = hashlib.sha256()
+
+    def read(relative: str, model: type[Model]) -> Model | None:
+        file = directory / relative
+        try:
+            data = read_yaml(file)
+            digest.update(relative.encode() + b"\0" + file.read_bytes())
+            return _validate(model, data, file)
+        except RuleBookError as error:
+            problems.append(error)
+            return None
+
+    header = read("rulebook.yaml", RuleBookFile)
+    sources_file = read("sources.yaml", SourcesFile)
+    vocabulary_file = read("vocabulary.yaml", VocabularyFile)
+    alternatives_file = read("alternatives.yaml", AlternativesFile)
+    advice_file = read("advice.yaml", AdviceFile)
+    rule_files = [(file, read(file, RuleFile)) for file in _rule_file_names(directory)]
+    if problems:
+        raise _combined(problems)
+    assert header and sources_file and vocabulary_file and alternatives_file and advice_file
+
+    sources = _unique(sources_file.sources, "source", directory / "sources.yaml", problems)
+    terms = _unique(
+        vocabulary_file.terms, "code", directory / "vocabulary.yaml", problems, key="code"
+    )
+    alternatives = _unique(
+        alternatives_file.alternatives, "alternative", directory / "alternatives.yaml", problems
+    )
+    rules = _collect_rules(directory, rule_files, problems)
+    book = RuleBook(
+        name=header.name,
+        version=header.version,
+        digest=digest.hexdigest(),
+        path=directory,
+        policy=header.policy,
+        sources=sources,
+        terms=terms,
+        alternatives=alternatives,
+        rules=tuple(rules),
+        advice=advice_file,
+        _index={loaded.rule.id: loaded for loaded in rules},
+    )
+    problems.extend(cross_reference_problems(book))
+    if problems:
+        raise _combined(problems)
+    return book
+
+
+def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
+    """Everything one file names that another must define, plus the monotone-triage guard."""
+    problems: list[RuleBookError] = []
+    directory = book.path
+
+    def missing(kind: str, names: Iterable[str], known: Iterable[str], file: Path, rule: str | None):
+        pool = list(known)
+        for name in names:
+            if name not in pool:
+                hint = closest(name, pool)
+                suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+                problems.append(RuleBookError(f"unknown {kind} {name!r}{suffix}", file=str(file), rule=rule))
+
+    vocabulary_file = directory / "vocabulary.yaml"
+    for term in book.terms.values():
+        missing("source", term.sources, book.sources, vocabulary_file, term.code)
+    for alternative in book.alternatives.values():
+        missing("source", alternative.sources, book.sources, directory / "alternatives.yaml", alternative.id)
+
+    likely_floor = TriageLevel.most_urgent(*book.policy.likelihood_triage.values())
+    for loaded in book.rules:
+        rule, file = loaded.rule, Path(loaded.file)
+        missing("code", rule.when.codes(), book.terms, file, rule.id)
+        missing("source", rule.sources, book.sources, file, rule.id)
+        missing("alternative", rule.alternatives, book.alternatives, file, rule.id)
+        for kind, examples in (("fires", rule.examples.fires), ("does_not_fire", rule.examples.does_not_fire)):
+            for number, example in enumerate(examples):
+                for problem in book.report_problems(example):
+                    problems.append(
+                        RuleBookError(f"example {kind}[{number}]: {problem}", file=str(file), rule=rule.id)
+                    )
+        floor = rule.triage_floor or TriageLevel.self_care
+        if rule.points < 0 and floor.rank < likely_floor.rank:
+            problems.append(
+                RuleBookError(
+                    f"negative points need a triage_floor of at least {likely_floor.value}: "
+                    "otherwise adding this finding could lower the triage level",
+                    file=str(file),
+                    rule=rule.id,
+                )
+            )
+
+    advice_path = directory / "advice.yaml"
+    rule_ids = [loaded.rule.id for loaded in book.rules]
+    entries: list[tuple[str, Any]] = [(f"referral {r.professional.value}", r) for r in book.advice.referrals]
+    entries += [(item.id, item) for item in book.advice.advice]
+    for name, entry in entries:
+        missing("source", entry.sources, book.sources, advice_path, name)
+        missing("code", entry.when.present_any or [], book.terms, advice_path, name)
+        missing("rule", entry.when.rules_any or [], rule_ids, advice_path, name)
+    seen: set[str] = set()
+    for item in book.advice.advice:
+        if item.id in seen:
+            problems.append(RuleBookError(f"duplicate advice id {item.id!r}", file=str(advice_path), rule=item.id))
+        seen.add(item.id)
+    return problems
+
+
+def _rule_file_names(directory: Path) -> list[str]:
+    names = sorted(
+        str(file.relative_to(directory))
+        for file in directory.rglob("*.yaml")
+        if file.is_file() and str(file.relative_to(directory)) not in SPECIAL_FILES
+    )
+    if not names:
+        raise RuleBookError("no rule files (*.yaml besides the special files)", file=str(directory))
+    if len(names) > MAX_RULE_FILES:
+        raise RuleBookError(f"{len(names)} rule files; at most {MAX_RULE_FILES}", file=str(directory))
+    return names
+
+
+def _collect_rules(
+    directory: Path, rule_files: list[tuple[str, RuleFile | None]], problems: list[RuleBookError]
+) -> list[LoadedRule]:
+    rules: list[LoadedRule] = []
+    first_seen: dict[str, str] = {}
+    for name, rule_file in rule_files:
+        if rule_file is None:
+            continue
+        file = str(directory / name)
+        for rule in rule_file.rules:
+            if rule.id in first_seen:
+                problems.append(
+                    RuleBookError(f"duplicate rule id (first defined in {first_seen[rule.id]})", file=file, rule=rule.id)
+                )
+                continue
+            first_seen[rule.id] = file
+            rules.append(LoadedRule(rule=rule, family=rule_file.family, file=file))
+    return rules
+
+
+def _unique(items: Iterable[Any], kind: str, file: Path, problems: list[RuleBookError], key: str = "id") -> dict[str, Any]:
+    unique: dict[str, Any] = {}
+    for item in items:
+        name = getattr(item, key)
+        if name in unique:
+            problems.append(RuleBookError(f"duplicate {kind} {name!r}", file=str(file), rule=name))
+        unique.setdefault(name, item)
+    return unique
+
+
+def _validate(model: type[Model], data: Any, file: Path) -> Model:
+    if not isinstance(data, dict):
+        raise RuleBookError(f"expected a mapping at the top, found {type(data).__name__}", file=str(file))
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = first["loc"]
+        rule = _item_id(data, location)
+        where = ".".join(str(part) for part in location)
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise RuleBookError(f"{where}: {first['msg']}{more}", file=str(file), rule=rule) from None
+    except RecursionError:
+        raise RuleBookError("data is nested too deeply", file=str(file)) from None
+
+
+def _item_id(data: dict[str, Any], location: tuple[Any, ...]) -> str | None:
+    """The id (or code) of the list item an error points into, for the message."""
+    if len(location) >= 2 and isinstance(location[1], int):
+        items = data.get(str(location[0]))
+        if isinstance(items, list) and location[1] < len(items) and isinstance(items[location[1]], dict):
+            item = items[location[1]]
+            found = item.get("id") or item.get("code")
+            return str(found) if found is not None else f"#{location[1] + 1}"
+    return None
+
+
+def _combined(problems: list[RuleBookError]) -> RuleBookError:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    error = RuleBookError(first.detail + more, file=first.file, rule=first.rule)
+    error.problems = tuple(problems)
+    return error

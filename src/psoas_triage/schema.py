@@ -1,0 +1,270 @@
+"""The rule-file schema: pydantic models for everything under ``rules/``.
+
+These models check each file on its own (shape, types, ids, ranges, the monotone-triage guard on a
+rule). Checks that need several files at once (a code or source that must be defined elsewhere)
+live in ``rulebook.py``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from psoas_triage.models import Likelihood, Professional, SymptomReport, TriageLevel
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+
+
+class Strict(BaseModel):
+    """Base for rule-file models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sources.yaml -------------------------------------------------------------------------------
+
+
+class SourceKind(str, Enum):
+    document = "document"
+    clinical_practice = "clinical_practice"
+
+
+class Source(Strict):
+    """A document a rule rests on, or a named family of clinical guidelines."""
+
+    id: Identifier
+    title: Text
+    kind: SourceKind = SourceKind.document
+    publisher: Text | None = None
+    author: Text | None = None
+    date: Text | None = None
+    file: Text | None = None
+    note: Text | None = None
+
+
+class SourcesFile(Strict):
+    sources: list[Source] = Field(min_length=1)
+
+
+# --- vocabulary.yaml ----------------------------------------------------------------------------
+
+
+class Category(str, Enum):
+    pain_location = "pain_location"
+    mechanical_sign = "mechanical_sign"
+    aggravating_factor = "aggravating_factor"
+    easing_factor = "easing_factor"
+    exposure = "exposure"
+    history = "history"
+    red_flag = "red_flag"
+
+
+class Term(Strict):
+    """One vocabulary code: what it means and how to ask about it."""
+
+    code: Identifier
+    label: Text
+    question: Text
+    category: Category
+    sources: list[Identifier] = Field(min_length=1)
+    synonyms: list[Text] = Field(default_factory=list)
+
+
+class VocabularyFile(Strict):
+    terms: list[Term] = Field(min_length=1)
+
+
+# --- alternatives.yaml --------------------------------------------------------------------------
+
+
+class AlternativeCause(Strict):
+    """Another cause a rule may raise for discussion with a professional (never a diagnosis)."""
+
+    id: Identifier
+    title: Text
+    description: Text
+    sources: list[Identifier] = Field(min_length=1)
+
+
+class AlternativesFile(Strict):
+    alternatives: list[AlternativeCause] = Field(default_factory=list)
+
+
+# --- rule files ---------------------------------------------------------------------------------
+
+
+class Status(str, Enum):
+    """How much evidence stands behind a rule (after Sigma's rule status)."""
+
+    experimental = "experimental"
+    test = "test"
+    stable = "stable"
+
+
+class AtLeast(Strict):
+    """A lower bound on a number. Only lower bounds exist, so a larger number never un-fires."""
+
+    gt: int | None = None
+    gte: int | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AtLeast:
+        if (self.gt is None) == (self.gte is None):
+            raise ValueError("give exactly one of gt or gte")
+        return self
+
+
+class Condition(Strict):
+    """When a rule fires: every code in ``all``, at least one in ``any``, and every number bound.
+
+    There is deliberately no "not" clause: a rule that stopped firing when a finding is added
+    could lower the triage level, which this project forbids.
+    """
+
+    all: list[Identifier] = Field(default_factory=list)
+    any: list[Identifier] = Field(default_factory=list)
+    age: AtLeast | None = None
+    duration_days: AtLeast | None = None
+    pain_intensity: AtLeast | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if not (self.all or self.any or self.numbers()):
+            raise ValueError("a condition needs at least one of all, any, or a number bound")
+        if len(self.any) == 1:
+            raise ValueError("'any' with one code is 'all': move it there")
+        repeated = set(self.all) & set(self.any)
+        if repeated:
+            raise ValueError(f"codes in both 'all' and 'any': {sorted(repeated)}")
+        return self
+
+    def numbers(self) -> dict[str, AtLeast]:
+        """The number bounds that are set, by report field name."""
+        bounds = {
+            "age": self.age,
+            "duration_days": self.duration_days,
+            "pain_intensity": self.pain_intensity,
+        }
+        return {name: bound for name, bound in bounds.items() if bound is not None}
+
+    def codes(self) -> list[str]:
+        """Every vocabulary code the condition mentions."""
+        return [*self.all, *self.any]
+
+
+class Examples(Strict):
+    """Reports that must fire the rule and reports that must not (after Semgrep's ruleid/ok)."""
+
+    fires: list[SymptomReport] = Field(min_length=1)
+    does_not_fire: list[SymptomReport] = Field(default_factory=list)
+
+
+class Rule(Strict):
+    """One declarative rule: a condition over codes and numbers, and what firing it means."""
+
+    id: Identifier
+    title: Text
+    status: Status = Status.experimental
+    description: Text
+    when: Condition
+    points: int = Field(default=0, ge=-50, le=50)
+    triage_floor: TriageLevel | None = None
+    red_flag: bool = False
+    alternatives: list[Identifier] = Field(default_factory=list)
+    sources: list[Identifier] = Field(min_length=1)
+    examples: Examples
+
+    @model_validator(mode="after")
+    def _has_effect(self) -> Rule:
+        if self.points == 0 and self.triage_floor is None and not self.alternatives:
+            raise ValueError("a rule must give points, a triage floor or an alternative")
+        if self.red_flag and self.triage_floor is None:
+            raise ValueError("a red-flag rule must set a triage_floor")
+        if self.red_flag and self.points != 0:
+            raise ValueError("a red-flag rule overrides the score and gives no points")
+        return self
+
+
+class RuleFile(Strict):
+    family: Identifier
+    title: Text
+    rules: list[Rule] = Field(min_length=1)
+
+
+# --- advice.yaml --------------------------------------------------------------------------------
+
+
+class Selector(Strict):
+    """When an advice item or referral applies: every key that is set must hold."""
+
+    triage_in: list[TriageLevel] | None = None
+    likelihood_in: list[Likelihood] | None = None
+    present_any: list[Identifier] | None = None
+    rules_any: list[Identifier] | None = None
+    red_flag: bool | None = None
+
+
+class ReferralRule(Strict):
+    professional: Professional
+    reason: Text
+    when: Selector = Selector()
+    sources: list[Identifier] = Field(min_length=1)
+
+
+AdviceKind = Literal["self_care", "avoid", "seek_help"]
+
+
+class AdviceRule(Strict):
+    id: Identifier
+    kind: AdviceKind
+    category: Identifier
+    title: Text
+    text: Text
+    when: Selector = Selector()
+    sources: list[Identifier] = Field(min_length=1)
+
+
+class AdviceFile(Strict):
+    referrals: list[ReferralRule] = Field(min_length=1)
+    advice: list[AdviceRule] = Field(min_length=1)
+
+
+# --- rulebook.yaml ------------------------------------------------------------------------------
+
+
+class Bands(Strict):
+    """Score thresholds: a score at or above ``possible`` is possible, at or above ``likely``..."""
+
+    possible: int = Field(ge=1, le=100)
+    likely: int = Field(ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bands:
+        if self.possible >= self.likely:
+            raise ValueError("the 'possible' threshold must be below the 'likely' one")
+        return self
+
+
+class Policy(Strict):
+    """Numbers and words that are knowledge, not code: bands, triage by likelihood, texts."""
+
+    bands: Bands
+    likelihood_triage: dict[Likelihood, TriageLevel]
+    triage_actions: dict[TriageLevel, Text]
+    disclaimer: Text
+
+    @model_validator(mode="after")
+    def _complete(self) -> Policy:
+        missing = [level.value for level in TriageLevel if level not in self.triage_actions]
+        if missing:
+            raise ValueError(f"triage_actions lacks a text for: {', '.join(missing)}")
+        return self
+
+
+class RuleBookFile(Strict):
+    name: Text
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+-]{1,32}$")]
+    policy: Policy
