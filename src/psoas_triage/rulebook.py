@@ -38,7 +38,13 @@ from psoas_triage.yaml_files import read_yaml
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "rules"
 """The rule book shipped with the package."""
 
-SPECIAL_FILES = ("rulebook.yaml", "sources.yaml", "vocabulary.yaml", "alternatives.yaml", "advice.yaml")
+SPECIAL_FILES = (
+    "rulebook.yaml",
+    "sources.yaml",
+    "vocabulary.yaml",
+    "alternatives.yaml",
+    "advice.yaml",
+)
 MAX_RULE_FILES = 500
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -180,19 +186,29 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     problems: list[RuleBookError] = []
     directory = book.path
 
-    def missing(kind: str, names: Iterable[str], known: Iterable[str], file: Path, rule: str | None):
+    def missing(
+        kind: str, names: Iterable[str], known: Iterable[str], file: Path, rule: str | None
+    ):
         pool = list(known)
         for name in names:
             if name not in pool:
                 hint = closest(name, pool)
                 suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
-                problems.append(RuleBookError(f"unknown {kind} {name!r}{suffix}", file=str(file), rule=rule))
+                problems.append(
+                    RuleBookError(f"unknown {kind} {name!r}{suffix}", file=str(file), rule=rule)
+                )
 
     vocabulary_file = directory / "vocabulary.yaml"
     for term in book.terms.values():
         missing("source", term.sources, book.sources, vocabulary_file, term.code)
     for alternative in book.alternatives.values():
-        missing("source", alternative.sources, book.sources, directory / "alternatives.yaml", alternative.id)
+        missing(
+            "source",
+            alternative.sources,
+            book.sources,
+            directory / "alternatives.yaml",
+            alternative.id,
+        )
 
     likely_floor = TriageLevel.most_urgent(*book.policy.likelihood_triage.values())
     for loaded in book.rules:
@@ -200,11 +216,16 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
         missing("code", rule.when.codes(), book.terms, file, rule.id)
         missing("source", rule.sources, book.sources, file, rule.id)
         missing("alternative", rule.alternatives, book.alternatives, file, rule.id)
-        for kind, examples in (("fires", rule.examples.fires), ("does_not_fire", rule.examples.does_not_fire)):
+        for kind, examples in (
+            ("fires", rule.examples.fires),
+            ("does_not_fire", rule.examples.does_not_fire),
+        ):
             for number, example in enumerate(examples):
                 for problem in book.report_problems(example):
                     problems.append(
-                        RuleBookError(f"example {kind}[{number}]: {problem}", file=str(file), rule=rule.id)
+                        RuleBookError(
+                            f"example {kind}[{number}]: {problem}", file=str(file), rule=rule.id
+                        )
                     )
         floor = rule.triage_floor or TriageLevel.self_care
         if rule.points < 0 and floor.rank < likely_floor.rank:
@@ -219,7 +240,9 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
 
     advice_path = directory / "advice.yaml"
     rule_ids = [loaded.rule.id for loaded in book.rules]
-    entries: list[tuple[str, Any]] = [(f"referral {r.professional.value}", r) for r in book.advice.referrals]
+    entries: list[tuple[str, Any]] = [
+        (f"referral {r.professional.value}", r) for r in book.advice.referrals
+    ]
     entries += [(item.id, item) for item in book.advice.advice]
     for name, entry in entries:
         missing("source", entry.sources, book.sources, advice_path, name)
@@ -228,7 +251,11 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     seen: set[str] = set()
     for item in book.advice.advice:
         if item.id in seen:
-            problems.append(RuleBookError(f"duplicate advice id {item.id!r}", file=str(advice_path), rule=item.id))
+            problems.append(
+                RuleBookError(
+                    f"duplicate advice id {item.id!r}", file=str(advice_path), rule=item.id
+                )
+            )
         seen.add(item.id)
     return problems
 
@@ -242,7 +269,9 @@ def _rule_file_names(directory: Path) -> list[str]:
     if not names:
         raise RuleBookError("no rule files (*.yaml besides the special files)", file=str(directory))
     if len(names) > MAX_RULE_FILES:
-        raise RuleBookError(f"{len(names)} rule files; at most {MAX_RULE_FILES}", file=str(directory))
+        raise RuleBookError(
+            f"{len(names)} rule files; at most {MAX_RULE_FILES}", file=str(directory)
+        )
     return names
 
 
@@ -258,7 +287,11 @@ def _collect_rules(
         for rule in rule_file.rules:
             if rule.id in first_seen:
                 problems.append(
-                    RuleBookError(f"duplicate rule id (first defined in {first_seen[rule.id]})", file=file, rule=rule.id)
+                    RuleBookError(
+                        f"duplicate rule id (first defined in {first_seen[rule.id]})",
+                        file=file,
+                        rule=rule.id,
+                    )
                 )
                 continue
             first_seen[rule.id] = file
@@ -266,7 +299,9 @@ def _collect_rules(
     return rules
 
 
-def _unique(items: Iterable[Any], kind: str, file: Path, problems: list[RuleBookError], key: str = "id") -> dict[str, Any]:
+def _unique(
+    items: Iterable[Any], kind: str, file: Path, problems: list[RuleBookError], key: str = "id"
+) -> dict[str, Any]:
     unique: dict[str, Any] = {}
     for item in items:
         name = getattr(item, key)
@@ -278,7 +313,9 @@ def _unique(items: Iterable[Any], kind: str, file: Path, problems: list[RuleBook
 
 def _validate(model: type[Model], data: Any, file: Path) -> Model:
     if not isinstance(data, dict):
-        raise RuleBookError(f"expected a mapping at the top, found {type(data).__name__}", file=str(file))
+        raise RuleBookError(
+            f"expected a mapping at the top, found {type(data).__name__}", file=str(file)
+        )
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -296,7 +333,11 @@ def _item_id(data: dict[str, Any], location: tuple[Any, ...]) -> str | None:
     """The id (or code) of the list item an error points into, for the message."""
     if len(location) >= 2 and isinstance(location[1], int):
         items = data.get(str(location[0]))
-        if isinstance(items, list) and location[1] < len(items) and isinstance(items[location[1]], dict):
+        if (
+            isinstance(items, list)
+            and location[1] < len(items)
+            and isinstance(items[location[1]], dict)
+        ):
             item = items[location[1]]
             found = item.get("id") or item.get("code")
             return str(found) if found is not None else f"#{location[1] + 1}"

@@ -17,6 +17,7 @@ from psoas_triage.errors import RuleBookError
 MAX_FILE_BYTES = 1_048_576
 """A rule file larger than 1 MiB is refused before parsing."""
 
+
 class _RuleFileLoader(yaml.SafeLoader):
     """SafeLoader that also refuses aliases and duplicate mapping keys."""
 
@@ -57,7 +58,7 @@ def read_yaml(path: Path) -> Any:
         )
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_RuleFileLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_RuleFileLoader)
     except UnicodeDecodeError as error:
         raise RuleBookError("file is not UTF-8 text", file=str(path)) from error
     except yaml.YAMLError as error:

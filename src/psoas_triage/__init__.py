@@ -1,0 +1,58 @@
+"""psoas-triage: screen reported symptoms for likely psoas involvement and triage them safely.
+
+It supports triage; it never diagnoses. Red flags always override the psoas score.
+
+    >>> from psoas_triage import assess
+    >>> result = assess({"present": ["groin_pain", "hip_snapping"], "duration_days": 10})
+    >>> result.triage_level.value
+    'consultation'
+"""
+
+from psoas_triage.assessment import assess, build_assessment, default_rulebook
+from psoas_triage.errors import EngineError, Problem, PsoasTriageError, ReportError, RuleBookError
+from psoas_triage.models import (
+    Advice,
+    AdviceItem,
+    Alternative,
+    Assessment,
+    Finding,
+    Likelihood,
+    Professional,
+    RedFlag,
+    Referral,
+    SymptomReport,
+    TriageLevel,
+)
+from psoas_triage.reports import parse_report, parse_report_json
+from psoas_triage.rulebook import DEFAULT_RULES_DIR, LoadedRule, RuleBook, load_rulebook
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_RULES_DIR",
+    "Advice",
+    "AdviceItem",
+    "Alternative",
+    "Assessment",
+    "EngineError",
+    "Finding",
+    "Likelihood",
+    "LoadedRule",
+    "Problem",
+    "Professional",
+    "PsoasTriageError",
+    "RedFlag",
+    "Referral",
+    "ReportError",
+    "RuleBook",
+    "RuleBookError",
+    "SymptomReport",
+    "TriageLevel",
+    "__version__",
+    "assess",
+    "build_assessment",
+    "default_rulebook",
+    "load_rulebook",
+    "parse_report",
+    "parse_report_json",
+]

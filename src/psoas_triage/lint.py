@@ -1,0 +1,92 @@
+"""Check a rule directory beyond its schema: load problems, examples, reachability, unused codes.
+
+The loader already refuses a malformed book (schema, unknown codes and sources, duplicate ids,
+the monotone-triage guard). Lint adds what needs the engine: every ``fires`` example fires its
+rule (so every rule can fire) and no ``does_not_fire`` example does; and what is legal but
+suspicious: vocabulary codes no rule uses, red-flag codes no red-flag rule uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from psoas_triage.engine import engine_for
+from psoas_triage.errors import RuleBookError
+from psoas_triage.rulebook import RuleBook, load_rulebook
+from psoas_triage.schema import Category
+
+
+@dataclass(frozen=True)
+class LintProblem:
+    """One thing wrong with a rule directory."""
+
+    file: str | None
+    rule: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = ":".join(part for part in (self.file, self.rule) if part)
+        return (
+            f"{self.severity}: {where}: {self.message}"
+            if where
+            else f"{self.severity}: {self.message}"
+        )
+
+
+def lint_directory(path: str | Path | None = None) -> list[LintProblem]:
+    """Every problem in the rule directory at ``path`` (the shipped one when None)."""
+    try:
+        book = load_rulebook(path)
+    except RuleBookError as error:
+        return [
+            LintProblem(problem.file, problem.rule, problem.detail) for problem in error.problems
+        ]
+    return lint_rulebook(book)
+
+
+def lint_rulebook(book: RuleBook) -> list[LintProblem]:
+    """Problems of a loaded book: examples that misbehave, codes nobody uses."""
+    return [*example_problems(book), *unused_code_problems(book)]
+
+
+def example_problems(book: RuleBook) -> list[LintProblem]:
+    """Run every rule's examples through durable_rules and report the ones that misbehave."""
+    engine = engine_for(book)
+    problems = []
+    for loaded in book.rules:
+        rule = loaded.rule
+        for number, example in enumerate(rule.examples.fires):
+            if rule.id not in engine.fired_rule_ids(example):
+                problems.append(
+                    LintProblem(
+                        loaded.file, rule.id, f"example fires[{number}] does not fire the rule"
+                    )
+                )
+        for number, example in enumerate(rule.examples.does_not_fire):
+            if rule.id in engine.fired_rule_ids(example):
+                problems.append(
+                    LintProblem(
+                        loaded.file, rule.id, f"example does_not_fire[{number}] fires the rule"
+                    )
+                )
+    return problems
+
+
+def unused_code_problems(book: RuleBook) -> list[LintProblem]:
+    """Vocabulary codes no rule mentions; red-flag codes no red-flag rule mentions."""
+    vocabulary = str(book.path / "vocabulary.yaml")
+    used = {code for loaded in book.rules for code in loaded.rule.when.codes()}
+    flagged = {
+        code for loaded in book.rules if loaded.rule.red_flag for code in loaded.rule.when.codes()
+    }
+    problems = []
+    for term in book.terms.values():
+        if term.code not in used:
+            problems.append(LintProblem(vocabulary, term.code, "no rule uses this code", "warning"))
+        elif term.category is Category.red_flag and term.code not in flagged:
+            problems.append(
+                LintProblem(vocabulary, term.code, "red-flag code used by no red-flag rule")
+            )
+    return problems

@@ -1,0 +1,45 @@
+"""The triage policy: the most urgent of every floor that applies, never lower.
+
+Floors come from fired rules (red flags first among them) and from the likelihood band through the
+rule book's ``likelihood_triage`` table. Taking the maximum of floors, and floors that can only be
+added by adding findings, is what makes the triage level monotone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from psoas_triage.models import Likelihood, TriageLevel
+from psoas_triage.rulebook import LoadedRule
+from psoas_triage.schema import Policy
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    """The level and the plain-language reasons for it, most urgent reason first."""
+
+    level: TriageLevel
+    reasons: tuple[str, ...]
+
+
+def decide_triage(
+    fired: Iterable[LoadedRule], likelihood: Likelihood, policy: Policy
+) -> TriageDecision:
+    """Combine every floor that applies into one triage level with its reasons."""
+    floors: list[tuple[TriageLevel, str]] = []
+    for loaded in fired:
+        rule = loaded.rule
+        if rule.triage_floor is not None:
+            kind = "red flag" if rule.red_flag else "finding"
+            floors.append((rule.triage_floor, f"{kind}: {rule.title}"))
+    by_likelihood = policy.likelihood_triage.get(likelihood)
+    if by_likelihood is not None:
+        floors.append((by_likelihood, f"psoas involvement is {likelihood.value}"))
+    if not floors:
+        return TriageDecision(
+            TriageLevel.self_care, ("no red flag and nothing that calls for a consultation",)
+        )
+    floors.sort(key=lambda floor: -floor[0].rank)
+    level = floors[0][0]
+    return TriageDecision(level, tuple(f"{reason} ({floor.value})" for floor, reason in floors))
