@@ -21,7 +21,7 @@ REPORT_FIELDS = tuple(SymptomReport.model_fields)
 
 
 def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> SymptomReport:
-    """Validate ``data`` (a report or a plain mapping) against the model and ``book``'s vocabulary."""
+    """Validate ``data`` (a report or a mapping) against the model and the vocabulary."""
     if isinstance(data, SymptomReport):
         report = data
     elif isinstance(data, Mapping):
