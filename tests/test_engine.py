@@ -1,0 +1,120 @@
+"""The durable_rules engine: compilation, isolation, clean-up and loud failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from psoas_triage import EngineError, RuleBook, SymptomReport, load_rulebook
+from psoas_triage.engine import (
+    CATCH_ALL,
+    RuleEngine,
+    compile_condition,
+    compile_ruleset,
+    engine_for,
+    report_fact,
+)
+from psoas_triage.schema import Condition
+
+
+def test_conditions_compile_to_durable_rules_expressions() -> None:
+    condition = Condition.model_validate(
+        {
+            "all": ["groin_pain"],
+            "any": ["runner", "dancer"],
+            "age": {"gte": 50},
+            "pain_intensity": {"gt": 6},
+        }
+    )
+    assert compile_condition(condition) == {
+        "$and": [
+            {"kind": "report"},
+            {"groin_pain": True},
+            {"$or": [{"runner": True}, {"dancer": True}]},
+            {"$gte": {"age": 50}},
+            {"$gt": {"pain_intensity": 6}},
+        ]
+    }
+
+
+def test_every_ruleset_has_a_catch_all_rule(mini_book: RuleBook) -> None:
+    ruleset = compile_ruleset(mini_book)
+    assert ruleset[CATCH_ALL] == {"all": [{"m": {"kind": "report"}}]}
+    assert set(ruleset) == {CATCH_ALL, "groin", "groin_snapping", "fever_flag", "severe_pain"}
+
+
+def test_the_fact_marks_present_true_absent_false_and_omits_unknowns() -> None:
+    report = SymptomReport(present=["groin_pain"], absent=["fever"], pain_intensity=4)
+    assert report_fact(report, "7") == {
+        "sid": "7",
+        "kind": "report",
+        "fever": False,
+        "groin_pain": True,
+        "pain_intensity": 4,
+    }
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        ({"present": ["groin_pain"]}, ("groin",)),
+        ({"present": ["hip_snapping", "groin_pain"]}, ("groin", "groin_snapping")),
+        ({"present": ["fever"], "pain_intensity": 7}, ("fever_flag", "severe_pain")),
+        ({"pain_intensity": 6}, ()),
+        ({"absent": ["groin_pain", "fever"]}, ()),
+        ({}, ()),
+    ],
+)
+def test_durable_rules_decides_which_rules_fire(
+    report: dict[str, Any], expected: tuple[str, ...], mini_book: RuleBook
+) -> None:
+    engine = engine_for(mini_book)
+    assert engine.fired_rule_ids(SymptomReport.model_validate(report)) == expected
+
+
+def test_no_session_is_left_behind_even_past_the_1024_session_cap(mini_book: RuleBook) -> None:
+    engine = engine_for(mini_book)
+    before = engine.sessions_started
+    report = SymptomReport(present=["groin_pain", "hip_snapping"])
+    for _ in range(1500):
+        assert engine.fired_rule_ids(report) == ("groin", "groin_snapping")
+    assert engine.sessions_started == before + 1500
+    for sid in (before + 1, before + 750, before + 1500):
+        assert engine.session_state(str(sid)) is None
+
+
+def test_the_same_rules_loaded_twice_share_one_engine(mini_book: RuleBook) -> None:
+    again = load_rulebook(mini_book.path)
+    assert again is not mini_book
+    assert engine_for(again) is engine_for(mini_book)
+
+
+def test_two_rule_books_stay_separate_side_by_side(
+    mini_book: RuleBook, shipped_book: RuleBook
+) -> None:
+    mini, shipped = engine_for(mini_book), engine_for(shipped_book)
+    assert mini is not shipped
+    report = SymptomReport(present=["groin_pain", "hip_snapping"])
+    mini_ids = set(mini.fired_rule_ids(report))
+    shipped_ids = set(shipped.fired_rule_ids(report))
+    assert mini_ids == {"groin", "groin_snapping"}
+    assert shipped_ids and not shipped_ids & mini_ids
+    assert mini.fired_rule_ids(report) == ("groin", "groin_snapping")
+
+
+class _BrokenEngine(RuleEngine):
+    """An engine whose rule actions raise, as a bug in an action would."""
+
+    def _recorder(self, rule_id: str) -> Any:
+        def explode(_closure: Any) -> None:
+            raise RuntimeError(f"action for {rule_id} failed")
+
+        return explode
+
+
+def test_an_exception_inside_durable_rules_is_raised_not_swallowed(mini_book: RuleBook) -> None:
+    engine = _BrokenEngine(mini_book)
+    with pytest.raises(EngineError, match="rule action failed"):
+        engine.fired_rule_ids(SymptomReport(present=["groin_pain"]))
+    assert engine.session_state("1") is None

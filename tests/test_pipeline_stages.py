@@ -1,0 +1,86 @@
+"""Scoring, triage policy and advice selection, each on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from psoas_triage import Likelihood, Professional, RuleBook, TriageLevel
+from psoas_triage.advice import Situation, select_advice, select_referrals
+from psoas_triage.schema import Bands
+from psoas_triage.scoring import likelihood_band, psoas_score
+from psoas_triage.triage import decide_triage
+
+
+@pytest.mark.parametrize(
+    ("points", "score"), [([], 0), ([12, 10], 22), ([-30, 10], 0), ([60, 50], 100), ([50, -5], 45)]
+)
+def test_score_is_the_clamped_sum_of_points(points: list[int], score: int) -> None:
+    assert psoas_score(points) == score
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (0, "unlikely"),
+        (19, "unlikely"),
+        (20, "possible"),
+        (44, "possible"),
+        (45, "likely"),
+        (100, "likely"),
+    ],
+)
+def test_bands_come_from_the_rule_book_thresholds(score: int, band: str) -> None:
+    assert likelihood_band(score, Bands(possible=20, likely=45)) == Likelihood(band)
+
+
+def test_triage_is_the_most_urgent_floor_with_reasons_most_urgent_first(
+    mini_book: RuleBook,
+) -> None:
+    fired = [mini_book.rule("severe_pain"), mini_book.rule("fever_flag")]
+    decision = decide_triage(fired, Likelihood.likely, mini_book.policy)
+    assert decision.level is TriageLevel.urgent
+    assert decision.reasons == (
+        "red flag: Fever (urgent)",
+        "finding: Severe pain (consultation)",
+        "psoas involvement is likely (consultation)",
+    )
+
+
+def test_likely_psoas_involvement_alone_means_consultation(mini_book: RuleBook) -> None:
+    assert decide_triage([], Likelihood.likely, mini_book.policy).level is TriageLevel.consultation
+    assert decide_triage([], Likelihood.possible, mini_book.policy).level is TriageLevel.self_care
+
+
+def _situation(**changes: object) -> Situation:
+    values: dict[str, object] = {
+        "triage_level": TriageLevel.self_care,
+        "likelihood": Likelihood.possible,
+        "fired_rule_ids": {"groin"},
+        "present": {"groin_pain"},
+        "red_flag": False,
+    }
+    values.update(changes)
+    return Situation(**values)  # type: ignore[arg-type]
+
+
+def test_referrals_follow_the_selectors(mini_book: RuleBook) -> None:
+    plain = select_referrals(mini_book, _situation())
+    assert [r.professional for r in plain] == [Professional.physiotherapist]
+    flagged = select_referrals(
+        mini_book, _situation(triage_level=TriageLevel.emergency, red_flag=True)
+    )
+    assert [r.professional for r in flagged] == [
+        Professional.emergency_department,
+        Professional.doctor,
+    ]
+
+
+def test_self_care_is_withheld_with_a_red_flag_whatever_the_advice_file_says(
+    mini_book: RuleBook,
+) -> None:
+    assert [item.id for item in select_advice(mini_book, _situation()).self_care] == [
+        "gentle_stretch"
+    ]
+    flagged = select_advice(mini_book, _situation(red_flag=True, likelihood=Likelihood.likely))
+    assert flagged.self_care == ()
+    assert [item.id for item in flagged.seek_help] == ["seek_help"]
