@@ -74,7 +74,7 @@ def test_duplicate_rule_ids_are_refused(mini_copy: Path) -> None:
 
 def test_unknown_source_is_refused(mini_copy: Path) -> None:
     _edit(mini_copy / "rules.yaml", "sources: [test_source]", "sources: [tset_source]")
-    with pytest.raises(RuleBookError, match="unknown source 'tset_source'.*test_source"):
+    with pytest.raises(RuleBookError, match=r"unknown source 'tset_source'.*test_source"):
         load_rulebook(mini_copy)
 
 
@@ -124,7 +124,7 @@ def test_examples_must_use_known_codes(mini_copy: Path) -> None:
 
 def test_advice_must_name_known_rules_and_codes(mini_copy: Path) -> None:
     _edit(mini_copy / "advice.yaml", "when: {red_flag: true}", "when: {rules_any: [fever_flg]}")
-    with pytest.raises(RuleBookError, match="unknown rule 'fever_flg'.*fever_flag") as caught:
+    with pytest.raises(RuleBookError, match=r"unknown rule 'fever_flg'.*fever_flag") as caught:
         load_rulebook(mini_copy)
     assert caught.value.file == str(mini_copy / "advice.yaml")
 
