@@ -59,9 +59,12 @@ class LoadedRule:
     file: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleBook:
-    """Everything one rule directory knows, validated and cross-checked. Immutable."""
+    """Everything one rule directory knows, validated and cross-checked. Immutable.
+
+    Compared and hashed by identity; ``digest`` identifies the content.
+    """
 
     name: str
     version: str
