@@ -7,6 +7,7 @@ closest valid ones. Nothing is corrected silently: "Groin pain" is an error that
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -87,7 +88,10 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 def _short(value: Any) -> Any:
     if isinstance(value, (dict, list, tuple)):
-        text = repr(value)
+        try:
+            text = repr(value)
+        except RecursionError:  # nested deeper than repr can go: show the outer levels only
+            text = reprlib.repr(value)
         return text if len(text) <= 80 else text[:77] + "..."
     if isinstance(value, str) and len(value) > 80:
         return value[:77] + "..."
