@@ -1,0 +1,203 @@
+"""The human report of an Assessment, drawn with rich: triage level first, disclaimer last.
+
+Colour only marks what the words already say, so the report reads the same when piped (rich drops
+colour codes when the output is not a terminal, and honours ``NO_COLOR``).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from psoas_triage.models import AdviceItem, Assessment, SymptomReport, TriageLevel
+from psoas_triage.rulebook import LoadedRule, RuleBook
+from psoas_triage.schema import Rule
+
+LEVEL_STYLE = {
+    TriageLevel.emergency: "bold white on red",
+    TriageLevel.urgent: "bold red",
+    TriageLevel.consultation: "bold yellow",
+    TriageLevel.self_care: "bold green",
+}
+LEVEL_BORDER = {
+    TriageLevel.emergency: "red",
+    TriageLevel.urgent: "red",
+    TriageLevel.consultation: "yellow",
+    TriageLevel.self_care: "green",
+}
+LEVEL_NAME = {
+    TriageLevel.emergency: "EMERGENCY",
+    TriageLevel.urgent: "URGENT",
+    TriageLevel.consultation: "CONSULTATION",
+    TriageLevel.self_care: "SELF-CARE",
+}
+
+
+def humanise(code: str) -> str:
+    """``emergency_department`` -> ``emergency department``."""
+    return code.replace("_", " ")
+
+
+def render_assessment(assessment: Assessment) -> RenderableType:
+    """The whole report as one rich renderable."""
+    parts: list[RenderableType] = [_triage_panel(assessment)]
+    if assessment.red_flags:
+        parts.append(_heading("Red flags"))
+        lines = []
+        for flag in assessment.red_flags:
+            line = Text(flag.title, style="bold")
+            line.append(f" ({humanise(flag.triage_floor.value)}): {flag.description}")
+            lines.append(line)
+        parts.append(_bullets(lines, marker=Text("!", style="bold red")))
+    parts.append(_score(assessment))
+    parts.append(_findings(assessment))
+    if assessment.referrals:
+        parts.append(_heading("Who to see"))
+        lines = []
+        for referral in assessment.referrals:
+            line = Text(humanise(referral.professional.value).capitalize(), style="bold")
+            line.append(f": {referral.reason}")
+            lines.append(line)
+        parts.append(_bullets(lines))
+    if assessment.alternatives:
+        parts.append(_heading("Other causes to discuss with a professional"))
+        lines = []
+        for alternative in assessment.alternatives:
+            line = Text(alternative.title, style="bold")
+            line.append(f": {alternative.description}")
+            lines.append(line)
+        parts.append(_bullets(lines))
+    for title, items in (
+        ("Self-care", assessment.advice.self_care),
+        ("What to avoid", assessment.advice.avoid),
+        ("When to seek help", assessment.advice.seek_help),
+    ):
+        if items:
+            parts.append(_heading(title))
+            parts.append(_bullets([_advice_line(item) for item in items]))
+    parts.append(Text(""))
+    parts.append(Text(assessment.disclaimer, style="italic"))
+    parts.append(Text(f"Rule book {assessment.rulebook_version}", style="dim"))
+    return Group(*parts)
+
+
+def print_assessment(assessment: Assessment, console: Console | None = None) -> None:
+    """Print the report to ``console`` (standard output by default)."""
+    (console or Console()).print(render_assessment(assessment))
+
+
+def _triage_panel(assessment: Assessment) -> Panel:
+    level = assessment.triage_level
+    body = Text()
+    body.append(f" TRIAGE: {LEVEL_NAME[level]} ", style=LEVEL_STYLE[level])
+    body.append("\n")
+    body.append(assessment.triage_action, style="bold")
+    if assessment.triage_reasons:
+        body.append("\nWhy: ", style="dim")
+        body.append("; ".join(assessment.triage_reasons), style="dim")
+    return Panel(body, border_style=LEVEL_BORDER[level], expand=False)
+
+
+def _score(assessment: Assessment) -> Text:
+    text = Text("\nPsoas score: ", style="bold")
+    text.append(f"{assessment.psoas_score}/100")
+    text.append(f" - psoas involvement {assessment.likelihood.value}")
+    return text
+
+
+def _findings(assessment: Assessment) -> RenderableType:
+    if not assessment.findings:
+        return Text("No rule fired on this report.", style="dim")
+    table = Table(title="Findings", title_justify="left", title_style="bold", expand=False)
+    table.add_column("Rule")
+    table.add_column("Points", justify="right")
+    table.add_column("Sources")
+    for finding in assessment.findings:
+        name = Text(finding.title)
+        name.append(f"\n{finding.rule_id}", style="dim")
+        if finding.red_flag:
+            points = Text("red flag", style="bold red")
+        elif finding.points:
+            points = Text(f"{finding.points:+d}")
+        else:
+            points = Text("-")
+        if finding.triage_floor is not None and not finding.red_flag:
+            points.append(f"\nfloor: {humanise(finding.triage_floor.value)}", style="dim")
+        table.add_row(name, points, ", ".join(finding.sources))
+    return table
+
+
+def _heading(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def _advice_line(item: AdviceItem) -> Text:
+    line = Text(item.title, style="bold")
+    line.append(f": {item.text}")
+    return line
+
+
+def _bullets(lines: list[Text], marker: Text | None = None) -> Table:
+    """A bulleted list whose wrapped lines stay indented under their text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column()
+    for line in lines:
+        grid.add_row(marker or Text("-"), line)
+    return grid
+
+
+def rule_report(book: RuleBook, loaded: LoadedRule) -> RenderableType:
+    """One rule in full: condition, effect, sources with their titles, examples."""
+    rule = loaded.rule
+    parts: list[RenderableType] = []
+    head = Text(rule.title, style="bold")
+    head.append(f"  ({rule.id})", style="dim")
+    parts.append(head)
+    parts.append(Text(f"status {rule.status.value}, family {loaded.family}, file {loaded.file}"))
+    parts.append(Text(rule.description))
+    parts.append(_heading("When"))
+    parts.append(Text(f"  {describe_condition(rule)}"))
+    parts.append(_heading("Effect"))
+    effects = []
+    if rule.points:
+        effects.append(f"{rule.points:+d} points")
+    if rule.triage_floor is not None:
+        effects.append(f"triage at least {humanise(rule.triage_floor.value)}")
+    if rule.red_flag:
+        effects.append("red flag")
+    if rule.alternatives:
+        effects.append("raises " + ", ".join(rule.alternatives))
+    parts.append(Text("  " + "; ".join(effects)))
+    parts.append(_heading("Sources"))
+    for source_id in rule.sources:
+        source = book.sources.get(source_id)
+        line = Text(f"  - {source_id}", style="bold")
+        if source is not None:
+            line.append(f": {source.title}", style="")
+        parts.append(line)
+    parts.append(_heading("Examples"))
+    for example in rule.examples.fires:
+        parts.append(Text(f"  fires:          {_example(example)}"))
+    for example in rule.examples.does_not_fire:
+        parts.append(Text(f"  does not fire:  {_example(example)}"))
+    return Group(*parts)
+
+
+def describe_condition(rule: Rule) -> str:
+    """The rule's condition in words: ``all of groin_pain, hip_snapping; pain_intensity >= 7``."""
+    when = rule.when
+    parts = []
+    if when.all:
+        parts.append("all of " + ", ".join(when.all))
+    if when.any:
+        parts.append("any of " + ", ".join(when.any))
+    for name, bound in when.numbers().items():
+        parts.append(f"{name} > {bound.gt}" if bound.gt is not None else f"{name} >= {bound.gte}")
+    return "; ".join(parts)
+
+
+def _example(report: SymptomReport) -> str:
+    return report.model_dump_json(exclude_defaults=True)
