@@ -1,0 +1,260 @@
+"""Invariants over random valid reports built from the shipped rule book's vocabulary.
+
+Expectations come from the rule book itself (its rules, floors, bands and policy), never from
+hard-coded outputs, so these tests keep holding as the rules grow:
+
+- every result validates and survives a JSON round trip;
+- the engine fires exactly the rules whose conditions a plain-Python reading says hold;
+- adding a present finding never lowers the triage level and never un-fires a rule;
+- a larger age, duration or pain never lowers the triage level;
+- a red flag gives at least its triage floor, whatever else is reported;
+- marking an unmentioned code absent never raises the score;
+- results are deterministic, whichever way the report is given.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from psoas_triage import (
+    Assessment,
+    Likelihood,
+    RuleBook,
+    SymptomReport,
+    TriageLevel,
+    assess,
+    default_rulebook,
+    parse_report_json,
+)
+from psoas_triage.rulebook import LoadedRule
+from psoas_triage.schema import AtLeast, Condition
+
+LIMITS = {"age": 120, "duration_days": 36500, "pain_intensity": 10}
+"""The largest value the report model accepts for each number."""
+
+PROFILE = settings(
+    max_examples=150,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def book() -> RuleBook:
+    return default_rulebook()
+
+
+def _rule_codes(rulebook: RuleBook) -> list[str]:
+    return sorted({code for loaded in rulebook.rules for code in loaded.rule.when.codes()})
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> SymptomReport:
+    """A valid report: present codes favour those the rules use, absent ones come from the rest."""
+    rulebook = book()
+    vocabulary = sorted(rulebook.terms)
+    rule_codes = _rule_codes(rulebook) or vocabulary
+    code = st.one_of(st.sampled_from(rule_codes), st.sampled_from(vocabulary))
+    present = draw(st.lists(code, unique=True, max_size=8))
+    remaining = [c for c in vocabulary if c not in present]
+    absent = (
+        draw(st.lists(st.sampled_from(remaining), unique=True, max_size=6)) if remaining else []
+    )
+    return SymptomReport(
+        present=present,
+        absent=absent,
+        age=draw(st.none() | st.integers(0, LIMITS["age"])),
+        duration_days=draw(
+            st.none() | st.integers(0, 400) | st.integers(0, LIMITS["duration_days"])
+        ),
+        pain_intensity=draw(st.none() | st.integers(0, LIMITS["pain_intensity"])),
+    )
+
+
+def _with(report: SymptomReport, **changes: object) -> SymptomReport:
+    return SymptomReport.model_validate({**report.model_dump(), **changes})
+
+
+def _holds(bound: AtLeast, value: int | None) -> bool:
+    if value is None:
+        return False
+    return value > bound.gt if bound.gt is not None else value >= bound.gte  # type: ignore[operator]
+
+
+def condition_holds(condition: Condition, report: SymptomReport) -> bool:
+    """A plain-Python reading of a rule condition, independent of durable_rules."""
+    present = set(report.present)
+    return (
+        all(code in present for code in condition.all)
+        and (not condition.any or any(code in present for code in condition.any))
+        and all(_holds(bound, getattr(report, name)) for name, bound in condition.numbers().items())
+    )
+
+
+def _least_value(bound: AtLeast) -> int:
+    return bound.gt + 1 if bound.gt is not None else bound.gte  # type: ignore[operator,return-value]
+
+
+def assert_consistent(result: Assessment, rulebook: RuleBook) -> None:
+    """What must hold for any assessment, derived from the rule book."""
+    assert Assessment.model_validate(result.model_dump()) == result
+    assert Assessment.model_validate_json(result.model_dump_json()) == result
+    fired: list[LoadedRule] = [rulebook.rule(rule_id) for rule_id in result.fired_rule_ids]
+    order = [loaded.rule.id for loaded in rulebook.rules]
+    assert list(result.fired_rule_ids) == sorted(result.fired_rule_ids, key=order.index)
+    expected_score = max(0, min(100, sum(loaded.rule.points for loaded in fired)))
+    assert result.psoas_score == expected_score
+    bands = rulebook.policy.bands
+    if result.psoas_score >= bands.likely:
+        assert result.likelihood is Likelihood.likely
+    elif result.psoas_score >= bands.possible:
+        assert result.likelihood is Likelihood.possible
+    else:
+        assert result.likelihood is Likelihood.unlikely
+    floors = [loaded.rule.triage_floor for loaded in fired if loaded.rule.triage_floor]
+    by_band = rulebook.policy.likelihood_triage.get(result.likelihood)
+    if by_band is not None:
+        floors.append(by_band)
+    assert result.triage_level is TriageLevel.most_urgent(*floors)
+    assert result.triage_action == rulebook.policy.triage_actions[result.triage_level]
+    assert {flag.rule_id for flag in result.red_flags} == {
+        loaded.rule.id for loaded in fired if loaded.rule.red_flag
+    }
+    if result.red_flags:
+        assert result.advice.self_care == (), "no self-care is offered with a red flag"
+    assert result.rulebook_version == rulebook.full_version
+    assert result.disclaimer == rulebook.policy.disclaimer
+
+
+@PROFILE
+@given(reports())
+def test_every_result_validates_and_is_consistent_with_the_rule_book(
+    report: SymptomReport,
+) -> None:
+    assert_consistent(assess(report, book()), book())
+
+
+@PROFILE
+@given(reports())
+def test_the_engine_fires_exactly_the_rules_whose_conditions_hold(report: SymptomReport) -> None:
+    rulebook = book()
+    expected = [
+        loaded.rule.id for loaded in rulebook.rules if condition_holds(loaded.rule.when, report)
+    ]
+    assert list(assess(report, rulebook).fired_rule_ids) == expected
+
+
+@PROFILE
+@given(reports(), st.data())
+def test_adding_a_present_finding_never_lowers_the_triage_level(
+    report: SymptomReport, data: st.DataObject
+) -> None:
+    rulebook = book()
+    candidates = sorted(set(rulebook.terms) - set(report.present))
+    if not candidates:
+        return
+    added = data.draw(st.sampled_from(candidates), label="added")
+    bigger = _with(
+        report,
+        present=[*report.present, added],
+        absent=[code for code in report.absent if code != added],
+    )
+    before, after = assess(report, rulebook), assess(bigger, rulebook)
+    assert after.triage_level.rank >= before.triage_level.rank
+    assert set(before.fired_rule_ids) <= set(after.fired_rule_ids)
+    assert {f.rule_id for f in before.red_flags} <= {f.rule_id for f in after.red_flags}
+
+
+@PROFILE
+@given(reports(), st.sampled_from(sorted(LIMITS)), st.integers(1, 200))
+def test_larger_numbers_never_lower_the_triage_level(
+    report: SymptomReport, name: str, increase: int
+) -> None:
+    current = getattr(report, name)
+    larger = min(LIMITS[name], (current or 0) + increase)
+    before = assess(report, book())
+    after = assess(_with(report, **{name: larger}), book())
+    assert after.triage_level.rank >= before.triage_level.rank
+    if current is not None:
+        assert set(before.fired_rule_ids) <= set(after.fired_rule_ids)
+
+
+def _red_flag_rules() -> list[LoadedRule]:
+    return [loaded for loaded in book().rules if loaded.rule.red_flag]
+
+
+@PROFILE
+@given(reports(), st.data())
+def test_a_red_flag_gives_at_least_its_floor(report: SymptomReport, data: st.DataObject) -> None:
+    flags = _red_flag_rules()
+    assert flags, "the rule book should have red-flag rules"
+    loaded = data.draw(st.sampled_from(flags), label="red flag")
+    rule = loaded.rule
+    wanted = list(rule.when.all)
+    if rule.when.any:
+        wanted.append(data.draw(st.sampled_from(rule.when.any), label="any"))
+    changes: dict[str, object] = {
+        "present": list(dict.fromkeys([*report.present, *wanted])),
+        "absent": [code for code in report.absent if code not in wanted],
+    }
+    for name, bound in rule.when.numbers().items():
+        least = _least_value(bound)
+        assert least <= LIMITS[name], f"{rule.id}: {name} bound is out of the report's range"
+        changes[name] = max(least, getattr(report, name) or 0)
+    flagged = _with(report, **changes)
+    result = assess(flagged, book())
+    assert rule.id in result.fired_rule_ids
+    assert rule.id in {flag.rule_id for flag in result.red_flags}
+    assert rule.triage_floor is not None
+    assert result.triage_level.rank >= rule.triage_floor.rank, (
+        f"red flag {rule.id} must give at least {rule.triage_floor.value}, "
+        f"got {result.triage_level.value} with score {result.psoas_score}"
+    )
+    assert result.advice.self_care == ()
+
+
+@PROFILE
+@given(reports(), st.data())
+def test_marking_a_code_absent_never_raises_the_score(
+    report: SymptomReport, data: st.DataObject
+) -> None:
+    rulebook = book()
+    unmentioned = sorted(set(rulebook.terms) - set(report.present) - set(report.absent))
+    if not unmentioned:
+        return
+    denied = data.draw(st.sampled_from(unmentioned), label="denied")
+    before = assess(report, rulebook)
+    after = assess(_with(report, absent=[*report.absent, denied]), rulebook)
+    assert after.psoas_score <= before.psoas_score
+
+
+@PROFILE
+@given(reports())
+def test_results_are_deterministic_whichever_way_the_report_is_given(
+    report: SymptomReport,
+) -> None:
+    rulebook = book()
+    first = assess(report, rulebook)
+    assert assess(report, rulebook) == first
+    assert assess(report.model_dump(), rulebook) == first
+    assert assess(report.model_dump(exclude_none=True), rulebook) == first
+    as_json = parse_report_json(json.dumps(report.model_dump()), rulebook)
+    assert assess(as_json, rulebook) == first
+    # Order of codes does not change what fires, the score or the triage level.
+    shuffled = _with(report, present=list(reversed(report.present)))
+    again = assess(shuffled, rulebook)
+    assert (again.fired_rule_ids, again.psoas_score, again.triage_level) == (
+        first.fired_rule_ids,
+        first.psoas_score,
+        first.triage_level,
+    )
+
+
+def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> None:
+    rulebook = book()
+    report = SymptomReport(present=_rule_codes(rulebook)[:3], pain_intensity=6)
+    assert assess(report, rulebook.path) == assess(report, rulebook)
+    assert assess(report, str(rulebook.path)) == assess(report, rulebook)
