@@ -40,11 +40,21 @@ def finding_names(book: RuleBook) -> list[str]:
     return names
 
 
+def lookup(book: RuleBook, phrase: str) -> str | None:
+    """The code a phrase names, or None; a leading "a", "an" or "the" may be left out."""
+    code = book.code_for(phrase)
+    if code is None:
+        shorter = re.sub(r"^\s*(?:a|an|the)\s+", "", phrase, flags=re.IGNORECASE)
+        if shorter != phrase:
+            code = book.code_for(shorter)
+    return code
+
+
 def resolve_finding(book: RuleBook, word: str) -> str:
     """The vocabulary code for one finding given as a code, a label or a synonym."""
     __tracebackhide__ = True
     cleaned = word.strip().strip("\"'").strip()
-    code = book.code_for(cleaned)
+    code = lookup(book, cleaned)
     if code is None:
         raise UnknownWordError("finding", cleaned, closest(cleaned, finding_names(book)))
     return code
@@ -85,7 +95,7 @@ def _segment(
         phrase = words[start]
         for index in range(start + 1, end):
             phrase += separators[index - 1] + words[index]
-        code = book.code_for(phrase)
+        code = lookup(book, phrase)
         if code is None:
             continue
         rest = _segment(book, words, separators, end, memo)
@@ -98,7 +108,7 @@ def _segment(
 
 def _first_unknown(book: RuleBook, words: list[str]) -> UnknownWordError:
     for word in words:
-        if book.code_for(word) is None:
+        if lookup(book, word) is None:
             return UnknownWordError("finding", word.strip(), closest(word, finding_names(book)))
     text = " and ".join(words)
     return UnknownWordError("finding", text, closest(text, finding_names(book)))

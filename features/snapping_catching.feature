@@ -1,0 +1,45 @@
+Feature: Hip snapping and groin catching
+  A snap or click at the front of the hip when the leg straightens, or something catching or
+  slipping in the groin with the knee bent, is described as the psoas tendon flicking over the
+  bone (internal snapping hip). With groin pain it is one of the strongest psoas pictures.
+
+  Scenario Outline: Snapping or catching on its own
+    Given a person reporting <finding>
+    When the symptoms are assessed
+    Then the finding "<rule>" is noted
+    And the psoas score is <score>
+    And psoas involvement is "unlikely"
+    And the triage level is "self-care"
+
+    Examples:
+      | finding                           | rule                                          | score |
+      | snapping hip                      | Snapping or clicking hip                      | 15    |
+      | clicking hip                      | hip_snapping                                  | 15    |
+      | catching or slipping in the groin | Catching or slipping sensation in the groin   | 12    |
+
+  Scenario Outline: Snapping or catching with pain makes the psoas possible or likely
+    Given a person reporting <findings>
+    When the symptoms are assessed
+    Then the finding "<combination>" is noted
+    And the psoas score is <score>
+    And psoas involvement is "<band>"
+    And the triage level is "<level>"
+    And a physiotherapist is recommended
+
+    Examples:
+      | findings                                            | combination                                  | score | band     | level        |
+      | groin pain and snapping hip                         | Groin pain with a snapping hip               | 47    | likely   | consultation |
+      | snapping hip and catching or slipping in the groin  | Snapping hip with groin catching             | 37    | possible | self-care    |
+      | catching or slipping in the groin and groin pain    | Groin catching with groin pain               | 32    | possible | self-care    |
+      | snapping hip and hip pain                           | Snapping hip with hip or front-of-hip pain   | 29    | possible | self-care    |
+      | popping hip and anterior hip pain                   | hip_snapping_with_hip_pain                   | 33    | possible | self-care    |
+
+  Scenario: Snapping, catching and groin pain together
+    Given a person reporting snapping hip, catching or slipping in the groin and groin pain
+    When the symptoms are assessed
+    Then psoas involvement is "likely"
+    And the psoas score is 77
+    And the triage level is "consultation"
+    And a chiropractor is recommended
+    And a massage therapist is recommended
+    And the advice on what to avoid includes "Avoid full squats"
