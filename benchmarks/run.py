@@ -1,0 +1,552 @@
+"""Benchmarks for psoas-triage: one command, one table.
+
+    python benchmarks/run.py            # full run (about 5 minutes), writes benchmarks/RESULTS.md
+    python benchmarks/run.py --quick    # smaller counts (about 1 minute), prints only
+
+Measured in one run, on the shipped rule book and a fixed-seed mix of realistic reports (1-5
+findings each, about one in eight with a red flag):
+
+- ``assess()`` latency (median, p99) and throughput in one process;
+- the raw durable_rules baseline: the same compiled ruleset on a bare durable_rules Host, driven
+  with ``assert_fact`` + ``delete_state`` and actions that only append the rule id, no library
+  code around it; and the library/raw ratio;
+- a plain-Python floor: an index from code to rules, summing the points of the rules whose
+  conditions hold (no engine, no models);
+- rule-book load and compile time; ``psoas-triage assess`` cold start as a whole process;
+- batch throughput with 1 and 2 worker processes and the scaling ratio;
+- resident memory after 10,000 and after 1,000,000 assessments in one fresh process.
+
+Not part of the test suite: numbers depend on the machine. Targets are those of issue 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from psoas_triage import RuleBook, SymptomReport, assess, load_rulebook
+from psoas_triage.engine import (
+    CATCH_ALL,
+    RULESET_NAME,
+    RuleEngine,
+    compile_ruleset,
+    engine_for,
+    report_fact,
+)
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "RESULTS.md"
+SEED = 20240605
+COMMAND_FULL = "python benchmarks/run.py"
+
+
+# --- workload -----------------------------------------------------------------------------------
+
+
+def mixed_reports(book: RuleBook, count: int, seed: int = SEED) -> list[SymptomReport]:
+    """A fixed-seed mix of realistic reports built from the rule book's vocabulary.
+
+    1-4 codes that rules use (plus, three times in ten, any vocabulary code), 0-3 denied codes,
+    numbers half of the time, and about one report in eight carrying a red-flag rule's codes.
+    """
+    rng = random.Random(seed)
+    vocabulary = sorted(book.terms)
+    rule_codes = sorted({code for loaded in book.rules for code in loaded.rule.when.codes()})
+    red_flags = [loaded.rule for loaded in book.rules if loaded.rule.red_flag]
+    reports = []
+    for _ in range(count):
+        present = set(rng.sample(rule_codes, k=min(len(rule_codes), rng.randint(1, 4))))
+        if rng.random() < 0.3:
+            present.add(rng.choice(vocabulary))
+        if red_flags and rng.random() < 0.125:
+            flag = rng.choice(red_flags)
+            present.update(flag.when.all)
+            if flag.when.any:
+                present.add(rng.choice(flag.when.any))
+        others = [code for code in vocabulary if code not in present]
+        absent = rng.sample(others, k=min(len(others), rng.randint(0, 3)))
+        reports.append(
+            SymptomReport(
+                present=sorted(present),
+                absent=sorted(absent),
+                age=rng.choice([None, rng.randint(16, 90)]),
+                duration_days=rng.choice([None, rng.randint(0, 400)]),
+                pain_intensity=rng.choice([None, rng.randint(0, 10)]),
+            )
+        )
+    return reports
+
+
+# --- measuring helpers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_us: float
+    p99_us: float
+    per_second: float
+    mean_us: float
+
+
+def latency(call: Callable[[Any], Any], items: Sequence[Any], samples: int) -> Timing:
+    """Per-call latency (median, p99) from ``samples`` timed calls, throughput from a tight loop."""
+    for item in items[: min(len(items), 500)]:
+        call(item)  # warm up caches and the engine
+    clock = time.perf_counter_ns
+    durations = []
+    count = len(items)
+    gc.collect()
+    for number in range(samples):
+        item = items[number % count]
+        started = clock()
+        call(item)
+        durations.append(clock() - started)
+    durations.sort()
+    started = time.perf_counter()
+    for number in range(samples):
+        call(items[number % count])
+    elapsed = time.perf_counter() - started
+    return Timing(
+        median_us=statistics.median(durations) / 1000,
+        p99_us=durations[min(len(durations) - 1, int(len(durations) * 0.99))] / 1000,
+        per_second=samples / elapsed,
+        mean_us=elapsed / samples * 1e6,
+    )
+
+
+def rss_kib() -> int:
+    """Current resident set size in KiB (from /proc; the peak from getrusage elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# --- the three ways to evaluate a report --------------------------------------------------------
+
+
+class BareHost:
+    """The compiled ruleset on a plain durable_rules Host: the raw baseline, no library code.
+
+    Only the stock Host's two timer threads are switched off (they call the lock-free C engine
+    every 0.2 s from other threads, which can crash the process); nothing else is changed.
+    """
+
+    def __init__(self, book: RuleBook) -> None:
+        from durable.engine import Host
+
+        class NoTimerHost(Host):
+            def _run(self) -> None:
+                pass
+
+        self.fired: list[str] = []
+        definition = copy.deepcopy(compile_ruleset(book))
+        for rule_id, rule in definition.items():
+            rule["run"] = self._noop if rule_id == CATCH_ALL else self._recorder(rule_id)
+        self.host = NoTimerHost({RULESET_NAME: definition})
+
+    def _recorder(self, rule_id: str) -> Callable[[Any], None]:
+        fired = self.fired
+
+        def record(_closure: Any) -> None:
+            fired.append(rule_id)
+
+        return record
+
+    @staticmethod
+    def _noop(_closure: Any) -> None:
+        pass
+
+    def evaluate(self, fact: dict[str, Any]) -> list[str]:
+        self.fired.clear()
+        self.host.assert_fact(RULESET_NAME, fact)
+        self.host.delete_state(RULESET_NAME, fact["sid"])
+        return list(self.fired)
+
+
+class PlainPython:
+    """The floor: an index from code to rules, summing the points of rules whose codes hold."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self.by_code: dict[str, list[Any]] = {}
+        self.without_codes: list[Any] = []
+        for loaded in book.rules:
+            rule = loaded.rule
+            entry = (
+                rule.id,
+                frozenset(rule.when.all),
+                frozenset(rule.when.any),
+                tuple(
+                    (name, bound.gt + 1 if bound.gt is not None else bound.gte)
+                    for name, bound in rule.when.numbers().items()
+                ),
+                rule.points,
+            )
+            codes = rule.when.codes()
+            if not codes:
+                self.without_codes.append(entry)
+            for code in dict.fromkeys(codes):
+                self.by_code.setdefault(code, []).append(entry)
+
+    def score(self, report: SymptomReport) -> int:
+        present = set(report.present)
+        seen: set[str] = set()
+        total = 0
+        candidates = [entry for code in present for entry in self.by_code.get(code, ())]
+        for rule_id, all_codes, any_codes, numbers, points in candidates + self.without_codes:
+            if rule_id in seen:
+                continue
+            seen.add(rule_id)
+            if not all_codes <= present or (any_codes and not any_codes & present):
+                continue
+            values = [getattr(report, name) for name, _ in numbers]
+            if all(
+                v is not None and v >= least for v, (_, least) in zip(values, numbers, strict=True)
+            ):
+                total += points
+        return max(0, min(100, total))
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    section: str
+    measure: str
+    value: str
+    target: str = ""
+    met: bool | None = None
+
+
+def measure_in_process(book: RuleBook, samples: int, rows: list[Row]) -> dict[str, float]:
+    reports = mixed_reports(book, 2_000)
+    facts = [report_fact(report, "1") for report in reports]
+    engine = engine_for(book)
+    bare = BareHost(book)
+    floor = PlainPython(book)
+
+    # The three must agree before their speeds are compared.
+    for report, fact in zip(reports[:500], facts[:500], strict=True):
+        expected = assess(report, book).fired_rule_ids
+        assert tuple(sorted(set(bare.evaluate(fact)), key=expected.index)) == expected
+        assert floor.score(report) == assess(report, book).psoas_score
+
+    library = latency(lambda report: assess(report, book), reports, samples)
+    engine_only = latency(engine.fired_rule_ids, reports, samples)
+    raw = latency(bare.evaluate, facts, samples)
+    plain = latency(floor.score, reports, samples)
+    ratio = library.mean_us / raw.mean_us
+    rows += [
+        Row(
+            "assess()", "latency median / p99", f"{library.median_us:.0f} / {library.p99_us:.0f} µs"
+        ),
+        Row(
+            "assess()",
+            "throughput, one process",
+            f"{library.per_second:,.0f} /s",
+            ">= 3,000 /s",
+            library.per_second >= 3_000,
+        ),
+        Row(
+            "baseline",
+            "raw durable_rules (assert_fact + delete_state) median / p99",
+            f"{raw.median_us:.0f} / {raw.p99_us:.0f} µs ({raw.per_second:,.0f} /s)",
+        ),
+        Row(
+            "baseline",
+            "library engine layer only (RuleEngine.fired_rule_ids)",
+            f"{engine_only.median_us:.0f} µs ({engine_only.mean_us / raw.mean_us:.2f}x raw)",
+        ),
+        Row("baseline", "library / raw durable_rules", f"{ratio:.2f}x", "<= 1.3x", ratio <= 1.3),
+        Row(
+            "baseline",
+            "plain-Python floor (code index, sum points) median",
+            f"{plain.median_us:.1f} µs ({plain.per_second:,.0f} /s; "
+            f"assess is {library.mean_us / plain.mean_us:,.0f}x)",
+        ),
+    ]
+    return {"library_per_second": library.per_second, "ratio": ratio}
+
+
+def measure_load(path: Path, repeats: int, rows: list[Row]) -> None:
+    loads, compiles = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        book = load_rulebook(path)
+        loads.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        RuleEngine(book)  # a fresh host each time (engine_for would return the cached one)
+        compiles.append(time.perf_counter() - started)
+    rows += [
+        Row("rule book", f"load + validate {len(book.rules)} rules (median)", _ms(loads)),
+        Row("rule book", "compile into a durable_rules host (median)", _ms(compiles)),
+    ]
+
+
+def measure_cold_start(book: RuleBook, repeats: int, rows: list[Row]) -> None:
+    script = Path(sys.executable).with_name("psoas-triage")
+    if not script.exists():
+        rows.append(Row("CLI", "psoas-triage assess cold start", "not installed"))
+        return
+    report = next(r for r in mixed_reports(book, 50) if 2 <= len(r.present) <= 3)
+    command = [str(script), "assess", *report.present, "--age", "40", "--pain", "5"]
+    times = []
+    for number in range(repeats + 1):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            message = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            rows.append(Row("CLI", "psoas-triage assess cold start", f"failed: {message}"))
+            return
+        if number:  # the first run only warms the page cache
+            times.append(elapsed)
+    import_times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import psoas_triage"], check=True)
+        import_times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    rows += [
+        Row(
+            "CLI",
+            f"`psoas-triage assess` ({len(report.present)} codes) cold start, median of {repeats}",
+            f"{median * 1000:.0f} ms",
+            "< 500 ms",
+            median < 0.5,
+        ),
+        Row("CLI", "of which `python -c 'import psoas_triage'`", _ms(import_times)),
+    ]
+
+
+def measure_batch(book: RuleBook, count: int, rows: list[Row]) -> None:
+    reports = mixed_reports(book, count, seed=SEED + 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.jsonl"
+        source.write_text(
+            "".join(report.model_dump_json(exclude_none=True) + "\n" for report in reports),
+            encoding="utf-8",
+        )
+        try:
+            from psoas_triage.batch import run_batch
+        except ImportError:
+            rows.append(
+                Row("batch", "run_batch", "psoas_triage.batch has not landed: not measured")
+            )
+            return
+        speeds = {}
+        for workers in (1, 2):
+            target = Path(tmp) / f"out{workers}.jsonl"
+            started = time.perf_counter()
+            run_batch(source, target, workers=workers, rules=None, progress=False)
+            elapsed = time.perf_counter() - started
+            lines = sum(1 for _ in target.open(encoding="utf-8"))
+            assert lines == count, f"batch wrote {lines} lines for {count} reports"
+            speeds[workers] = count / elapsed
+        first = (Path(tmp) / "out1.jsonl").read_bytes()
+        assert first == (Path(tmp) / "out2.jsonl").read_bytes(), "1 and 2 workers differ"
+    scaling = speeds[2] / speeds[1]
+    rows += [
+        Row("batch", f"{count:,} reports, 1 worker", f"{speeds[1]:,.0f} /s"),
+        Row("batch", f"{count:,} reports, 2 workers", f"{speeds[2]:,.0f} /s"),
+        Row("batch", "scaling 2 workers / 1 worker", f"{scaling:.2f}x", ">= 1.7x", scaling >= 1.7),
+    ]
+
+
+def measure_memory(first: int, total: int, rows: list[Row]) -> None:
+    """In a fresh process, so nothing measured before distorts it."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(first), str(total)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    growth_mb = (result["rss_total"] - result["rss_first"]) / 1024
+    rows += [
+        Row("memory", f"RSS after {first:,} assessments", f"{result['rss_first'] / 1024:.1f} MiB"),
+        Row("memory", f"RSS after {total:,} assessments", f"{result['rss_total'] / 1024:.1f} MiB"),
+        Row(
+            "memory",
+            f"growth {first:,} -> {total:,} ({result['seconds']:.0f} s)",
+            f"{growth_mb:+.2f} MiB",
+            "< 5 MB",
+            growth_mb * 1.048576 < 5,
+        ),
+    ]
+
+
+def memory_child(first: int, total: int) -> None:
+    book = load_rulebook()
+    reports = mixed_reports(book, 1_000)
+    count = len(reports)
+    started = time.perf_counter()
+    for number in range(first):
+        assess(reports[number % count], book)
+    gc.collect()
+    rss_first = rss_kib()
+    for number in range(first, total):
+        assess(reports[number % count], book)
+    gc.collect()
+    rss_total = rss_kib()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"rss_first": rss_first, "rss_total": rss_total, "seconds": seconds}))
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def _ms(seconds: Sequence[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:.1f} ms"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"CPython {platform.python_version()}; durable-rules {metadata.version('durable-rules')}, "
+        f"pydantic {metadata.version('pydantic')}"
+    )
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def status(row: Row) -> str:
+    if row.met is None:
+        return ""
+    return "met" if row.met else "MISSED"
+
+
+def print_table(rows: list[Row], title: str) -> None:
+    try:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+    except ImportError:  # rich is a dependency, but the benchmark should not need it
+        print(title)
+        for row in rows:
+            print(f"{row.section:10} {row.measure:62} {row.value:30} {row.target:10} {status(row)}")
+        return
+    table = Table(title=title)
+    for name in ("", "measure", "result", "target", ""):
+        table.add_column(name)
+    for row in rows:
+        style = "green" if row.met else "bold red" if row.met is False else ""
+        cells = (row.section, row.measure, row.value, row.target)
+        table.add_row(*(Text(cell) for cell in cells), Text(status(row), style=style))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=150)
+    console.print(table)
+
+
+def markdown(rows: list[Row], header: dict[str, str]) -> str:
+    lines = ["# Benchmark results", ""]
+    lines += [f"- **{key}**: {value}" for key, value in header.items()]
+    lines += ["", "| | measure | result | target | |", "|---|---|---|---|---|"]
+    for row in rows:
+        value = row.value.replace("|", "\\|")
+        lines.append(f"| {row.section} | {row.measure} | {value} | {row.target} | {status(row)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts, print only")
+    parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return 0
+
+    quick = args.quick
+    samples = 5_000 if quick else 50_000
+    book = load_rulebook()
+    rows: list[Row] = []
+    started = time.perf_counter()
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "assess, raw durable_rules and the floor",
+            lambda: measure_in_process(book, samples, rows),
+        ),
+        ("rule-book load and compile", lambda: measure_load(book.path, 3 if quick else 7, rows)),
+        ("CLI cold start", lambda: measure_cold_start(book, 3 if quick else 7, rows)),
+        ("batch", lambda: measure_batch(book, 4_000 if quick else 40_000, rows)),
+        (
+            "memory",
+            lambda: measure_memory(10_000, 100_000 if quick else 1_000_000, rows),
+        ),
+    ]
+    for name, step in steps:
+        print(f"measuring {name} ...", file=sys.stderr, flush=True)
+        step()
+    command = COMMAND_FULL + (" --quick" if quick else "")
+    header = {
+        "command": f"`{command}` (from the repository root, with the project's venv)",
+        "machine": machine(),
+        "rule book": f"{book.name} {book.full_version}, {len(book.rules)} rules",
+        "workload": "fixed-seed mix of reports from the rule book's vocabulary "
+        "(1-5 findings, ~1 in 8 with a red flag)",
+        "commit": git_commit(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "took": f"{time.perf_counter() - started:.0f} s",
+    }
+    print_table(rows, f"psoas-triage benchmarks ({command})")
+    for key, value in header.items():
+        print(f"{key}: {value}")
+    if not quick and not args.no_write:
+        RESULTS.write_text(markdown(rows, header), encoding="utf-8")
+        print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
