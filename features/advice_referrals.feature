@@ -1,0 +1,92 @@
+Feature: Advice and referrals: who to see, what to try, what to avoid, when to seek help
+  Referrals follow the result: when the psoas is possible or likely and nothing worrying is
+  reported, therapists who treat the psoas are suggested; a warning sign sends the person to a
+  doctor (or an emergency department) instead, and then no self-care is offered. Every piece of
+  advice cites the sources it is paraphrased from. When to seek help is always said.
+
+  Scenario Outline: Who is recommended, by how strongly the psoas is suspected
+    Given a person reporting <findings>
+    When the symptoms are assessed
+    Then psoas involvement is "<band>"
+    And <physio>
+    And <massage>
+    And <doctor>
+
+    Examples:
+      | findings                                        | band     | physio                                 | massage                                  | doctor                        |
+      | low back pain                                   | unlikely | no physiotherapist is recommended      | no massage therapist is recommended      | no doctor is recommended      |
+      | groin pain and low back pain                    | possible | a physiotherapist is recommended       | a massage therapist is recommended       | no doctor is recommended      |
+      | groin pain and snapping hip                     | likely   | a physiotherapist is recommended       | a massage therapist is recommended       | no doctor is recommended      |
+      | groin pain, snapping hip and fever              | likely   | no physiotherapist is recommended      | no massage therapist is recommended      | a doctor is recommended       |
+
+  Scenario: A possible psoas picture: every therapist who treats the psoas is suggested
+    Given a person reporting groin pain and low back pain
+    When the symptoms are assessed
+    Then a physiotherapist is recommended
+    And an osteopathic physician is recommended
+    And a chiropractor is recommended
+    And a massage therapist is recommended
+    And no doctor is recommended
+    And no emergency department is recommended
+    And the reason to see a physiotherapist mentions "how you move"
+
+  Scenario: Nothing to refer: an unlikely psoas and no other reason
+    Given a person reporting low back pain
+    And the pain started 2 days ago
+    When the symptoms are assessed
+    Then no professional is recommended
+    And self-care advice is offered
+    And the self-care advice includes "Gentle walking is fine"
+    And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
+
+  Scenario Outline: Psoas self-care and what to avoid come with a possible or likely psoas
+    Given a person reporting groin pain and snapping hip
+    When the symptoms are assessed
+    Then the <kind> includes "<item>"
+    And the advice cites the source "<source>"
+
+    Examples:
+      | kind                        | item                                                | source                                                                  |
+      | self-care advice            | Kneeling psoas (hip flexor) stretch                 | Psoas - Get To Know Your Muscles                                        |
+      | self-care advice            | Lying ball release                                  | The Psoas Muscle: Unraveling Its Importance and Role in Movement        |
+      | self-care advice            | Bridge                                              | psoas_functions_exercises_2024                                          |
+      | self-care advice            | Diaphragm breathing                                 | (In)famous Psoas                                                        |
+      | self-care advice            | Sleep on your side with a pillow between the knees  | gtkym_psoas                                                             |
+      | advice on what to avoid     | Avoid hills and sloping ground for now              | Psoas Muscle: Functions and Exercises                                   |
+      | advice on what to avoid     | Avoid running on an incline                         | psoas_functions_exercises_2024                                          |
+      | advice on what to avoid     | Pause repetitive jumping and hip-flexion workouts   | psoas_functions_exercises_2024                                          |
+      | advice on what to avoid     | Leave specialised psoas exercises to supervision    | psoas_functions_exercises_2024                                          |
+      | advice on when to seek help | Emergency warning signs                             | General clinical practice: red-flag screening in low back pain and sciatica |
+
+  Scenario Outline: Self-care is withheld whenever there is a warning sign
+    Given a person reporting groin pain, snapping hip and <warning sign>
+    When the symptoms are assessed
+    Then psoas involvement is "likely"
+    And no self-care advice is offered
+    And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
+    And the advice on what to avoid does not include "Avoid full squats"
+    And the advice on when to seek help includes "Signs that need a doctor soon"
+    And the reason to see a doctor mentions "warning sign"
+
+    Examples:
+      | warning sign                          |
+      | fever                                 |
+      | history of cancer                     |
+      | unexplained weight loss               |
+      | pain at night that rest does not ease |
+      | abdominal pain                        |
+      | significant injury                    |
+
+  Scenario: When to seek help is always said, even for the mildest report
+    Given a person reporting better with rest
+    When the symptoms are assessed
+    Then the advice on when to seek help includes "Emergency warning signs"
+    And the advice on when to seek help includes "Signs that need a doctor soon"
+    And the advice on when to seek help includes "Pain that lasts or gets worse"
+    And the result says it is not a diagnosis
+
+  Scenario: After surgery, check before exercising
+    Given a person reporting hip replacement and groin pain
+    When the symptoms are assessed
+    Then the advice on what to avoid includes "After hip replacement or surgery, check before exercising"
+    And a doctor is recommended
