@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINTED := $(wildcard src tests benchmarks)
 
 .PHONY: install demo test lint bench clean
 
@@ -20,8 +21,8 @@ demo: install
 	$(BIN)/psoas-triage assess groin_pain hip_snapping --absent fever --age 34 --duration-days 10 --pain 5
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 test: lint
 	$(BIN)/python -m pytest
