@@ -85,7 +85,7 @@ def make_project(pytester: pytest.Pytester, feature: str, name: str = "mini") ->
     features = pytester.path / "features"
     features.mkdir()
     (features / f"{name}.feature").write_text(feature, encoding="utf-8")
-    pytester.makepyfile(test_features=SCENARIOS_MODULE)
+    pytester.makepyfile(test_downstream_scenarios=SCENARIOS_MODULE)
     return features
 
 
