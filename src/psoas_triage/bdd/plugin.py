@@ -20,6 +20,39 @@ scenario fired; ``--psoas-rule-coverage-json PATH`` writes the raw record that
 Every step that names a finding, a level, a professional, a rule, a source or an advice item
 accepts plain words (labels, synonyms, titles) as well as codes and ids, and fails with a
 did-you-mean message on a word it does not know.
+
+The steps (``<...>`` is free text, ``"..."`` a quoted value)::
+
+    Given the rules in "<dir>"                      Given the shipped rules
+    Given a person reporting <findings>             (labels, synonyms or codes; "and", commas)
+    Given a person reporting nothing
+    Given the person also reports <findings>        Given the person denies <findings>
+    Given the pain started <3 weeks ago | today>    Given the pain has lasted <10 days>
+    Given the pain is <n> out of 10                 Given the person is <n> years old
+    Given a person reports:                         (a table: finding or number | answer)
+    Given a report that lists|denies the code "<code>"   (unchecked, to show errors)
+    Given the report field "<field>" is <JSON value>
+    When the symptoms are assessed
+    Then psoas involvement is "<unlikely|possible|likely>"
+    Then the psoas score is [at least |at most ]<n>
+    Then the triage level is [at least ]"<emergency|urgent|consultation|self-care>"
+    Then the triage reasons mention "<text>"        Then the person is told "<text>"
+    Then the result says it is not a diagnosis
+    Then adding <findings> does not lower the triage level
+    Then adding <findings> raises the triage level to "<level>"
+    Then the finding "<rule id or title>" is [not ]noted
+    Then the red flag "<rule id or title>" is raised
+    Then no red flag is raised                      Then <n> red flags are raised
+    Then "<alternative id or title>" is raised as another cause to discuss
+    Then a|an <professional> is recommended         Then no <professional> is recommended
+    Then the reason to see a|an <professional> mentions "<text>"
+    Then the [self-care ]advice includes|does not include "<advice id or title>"
+    Then the advice on what to avoid|when to seek help includes|does not include "<...>"
+    Then self-care advice is offered                Then no self-care advice is offered
+    Then the advice cites the source "<source id or title>"
+    Then the report is rejected                     Then <n> problems are reported
+    Then the problem is in the field "<field>"      Then the rejection says "<text>"
+    Then "<code>" is suggested                      ("no professional is recommended": no referral)
 """
 
 from __future__ import annotations
