@@ -5,6 +5,7 @@ One direction, one stage per module; this module only wires them together.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -42,18 +43,14 @@ def assess(
 
 def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRule]) -> Assessment:
     """Everything after the engine: score, band, triage, advice, alternatives."""
+    prepared = _prepared(book)
     score = psoas_score(loaded.rule.points for loaded in fired)
     likelihood = likelihood_band(score, book.policy.bands)
     decision = decide_triage(fired, likelihood, book.policy)
     red_flags = tuple(
-        RedFlag(
-            rule_id=loaded.rule.id,
-            title=loaded.rule.title,
-            triage_floor=loaded.rule.triage_floor,
-            description=loaded.rule.description,
-        )
+        prepared.red_flags[loaded.rule.id]
         for loaded in fired
-        if loaded.rule.red_flag and loaded.rule.triage_floor is not None
+        if loaded.rule.id in prepared.red_flags
     )
     red_flags = tuple(sorted(red_flags, key=lambda flag: -flag.triage_floor.rank))
     situation = Situation(
@@ -70,7 +67,7 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         likelihood=likelihood,
         psoas_score=score,
         red_flags=red_flags,
-        findings=tuple(_finding(loaded) for loaded in fired),
+        findings=tuple(prepared.findings[loaded.rule.id] for loaded in fired),
         referrals=select_referrals(book, situation),
         advice=select_advice(book, situation),
         alternatives=_alternatives(book, fired),
@@ -78,6 +75,38 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         rulebook_version=book.full_version,
         report=report,
     )
+
+
+class _Prepared:
+    """The parts of an assessment that depend only on one rule, built once per rule book.
+
+    Findings and red flags are frozen models, so every assessment can share the same instances;
+    building them per assessment was a third of the time spent after the engine.
+    """
+
+    def __init__(self, book: RuleBook) -> None:
+        self.findings = {loaded.rule.id: _finding(loaded) for loaded in book.rules}
+        self.red_flags = {
+            loaded.rule.id: RedFlag(
+                rule_id=loaded.rule.id,
+                title=loaded.rule.title,
+                triage_floor=loaded.rule.triage_floor,
+                description=loaded.rule.description,
+            )
+            for loaded in book.rules
+            if loaded.rule.red_flag and loaded.rule.triage_floor is not None
+        }
+
+
+_PREPARED: weakref.WeakKeyDictionary[RuleBook, _Prepared] = weakref.WeakKeyDictionary()
+"""Per rule book (books compare by identity), dropped with the book."""
+
+
+def _prepared(book: RuleBook) -> _Prepared:
+    prepared = _PREPARED.get(book)
+    if prepared is None:
+        prepared = _PREPARED[book] = _Prepared(book)
+    return prepared
 
 
 def _resolve(rulebook: RuleBook | str | Path | None) -> RuleBook:
