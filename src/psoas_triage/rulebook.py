@@ -249,8 +249,8 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     entries += [(item.id, item) for item in book.advice.advice]
     for name, entry in entries:
         missing("source", entry.sources, book.sources, advice_path, name)
-        missing("code", entry.when.present_any or [], book.terms, advice_path, name)
-        missing("rule", entry.when.rules_any or [], rule_ids, advice_path, name)
+        missing("code", sorted(entry.when.codes()), book.terms, advice_path, name)
+        missing("rule", sorted(entry.when.rule_ids()), rule_ids, advice_path, name)
     seen: set[str] = set()
     for item in book.advice.advice:
         if item.id in seen:

@@ -198,13 +198,27 @@ class RuleFile(Strict):
 
 
 class Selector(Strict):
-    """When an advice item or referral applies: every key that is set must hold."""
+    """When an advice item or referral applies: every key that is set must hold.
 
-    triage_in: list[TriageLevel] | None = None
-    likelihood_in: list[Likelihood] | None = None
-    present_any: list[Identifier] | None = None
-    rules_any: list[Identifier] | None = None
+    ``present_none`` / ``rules_none`` exclude people (e.g. no deep stretches after a hip
+    replacement). Advice is not triage, so exclusions here cannot lower a triage level.
+    """
+
+    triage_in: frozenset[TriageLevel] | None = None
+    likelihood_in: frozenset[Likelihood] | None = None
+    present_any: frozenset[Identifier] | None = None
+    present_none: frozenset[Identifier] | None = None
+    rules_any: frozenset[Identifier] | None = None
+    rules_none: frozenset[Identifier] | None = None
     red_flag: bool | None = None
+
+    def codes(self) -> frozenset[str]:
+        """Every vocabulary code the selector mentions."""
+        return (self.present_any or frozenset()) | (self.present_none or frozenset())
+
+    def rule_ids(self) -> frozenset[str]:
+        """Every rule id the selector mentions."""
+        return (self.rules_any or frozenset()) | (self.rules_none or frozenset())
 
 
 class ReferralRule(Strict):
