@@ -90,3 +90,11 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     When the symptoms are assessed
     Then the advice on what to avoid includes "After hip replacement or surgery, check before exercising"
     And a doctor is recommended
+
+  Scenario: After a hip replacement, exercises wait for the surgeon's or physiotherapist's go-ahead
+    Given a person reporting hip replacement, groin pain and snapping hip
+    When the symptoms are assessed
+    Then a doctor is recommended
+    And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
+    And the self-care advice does not include "Lunges"
+    And the self-care advice includes "Gentle walking is fine"

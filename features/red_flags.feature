@@ -53,9 +53,9 @@ Feature: Red flags override the psoas score
       | warning sign                          | pain                     | red flag                                                                                   | count |
       | fever                                 | groin pain               | Fever with back, buttock, pelvic, hip or groin pain (possible infection)                   | 2     |
       | fever                                 | buttock pain             | fever_with_pain                                                                            | 2     |
-      | history of cancer                     | low back pain            | History of cancer with back, pelvic or hip pain                                            | 2     |
+      | history of cancer                     | low back pain            | History of cancer with back, pelvic, hip or groin pain                                            | 2     |
       | history of cancer                     | pelvic pain              | cancer_history_with_back_pain                                                              | 2     |
-      | unexplained weight loss               | hip pain                 | Unexplained weight loss with back, pelvic or hip pain                                      | 2     |
+      | unexplained weight loss               | hip pain                 | Unexplained weight loss with back, pelvic, hip or groin pain                                      | 2     |
       | pain at night that rest does not ease | fever                    | Night pain with fever                                                                      | 3     |
       | pain at night that rest does not ease | history of cancer        | Night pain with a history of cancer or unexplained weight loss                             | 3     |
       | pain at night that rest does not ease | unexplained weight loss  | night_pain_with_cancer_signs                                                               | 3     |
@@ -113,3 +113,9 @@ Feature: Red flags override the psoas score
     And adding fever does not lower the triage level
     And adding history of cancer and hip pain raises the triage level to "urgent"
     And adding numbness between the legs raises the triage level to "emergency"
+
+  Scenario: Groin pain after cancer is urgent, because spread to the hip often hurts in the groin
+    Given a person reporting history of cancer and groin pain
+    When the symptoms are assessed
+    Then the triage level is "urgent"
+    And the red flag "History of cancer with back, pelvic, hip or groin pain" is raised

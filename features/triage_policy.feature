@@ -92,3 +92,15 @@ Feature: Triage policy: how long, how bad, limping, surgery
       | fever and groin pain                          | urgent       | snapping hip and pain when lifting the leg                          |
       | numbness between the legs                     | emergency    | groin pain, snapping hip and low back pain                          |
       | pain travelling below the knee                | consultation | numbness or tingling in the leg                                     |
+
+  Scenario Outline: Back or hip pain from the age of 50 asks for a professional's look
+    Given a person reporting <findings>
+    And the person is <age> years old
+    When the symptoms are assessed
+    Then the triage level is "<level>"
+
+    Examples:
+      | findings      | age | level        |
+      | low back pain | 49  | self-care    |
+      | low back pain | 50  | consultation |
+      | groin pain    | 75  | consultation |
