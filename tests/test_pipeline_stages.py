@@ -6,7 +6,7 @@ import pytest
 
 from psoas_triage import Likelihood, Professional, RuleBook, TriageLevel
 from psoas_triage.advice import Situation, select_advice, select_referrals
-from psoas_triage.schema import Bands
+from psoas_triage.schema import Bands, Selector
 from psoas_triage.scoring import likelihood_band, psoas_score
 from psoas_triage.triage import decide_triage
 
@@ -84,3 +84,17 @@ def test_self_care_is_withheld_with_a_red_flag_whatever_the_advice_file_says(
     flagged = select_advice(mini_book, _situation(red_flag=True, likelihood=Likelihood.likely))
     assert flagged.self_care == ()
     assert [item.id for item in flagged.seek_help] == ["seek_help"]
+
+
+def test_selectors_can_require_and_exclude_codes_and_rules() -> None:
+    situation = _situation(present={"groin_pain", "hip_replacement"}, fired_rule_ids={"groin"})
+    assert situation.matches(Selector(present_any=frozenset({"groin_pain", "fever"})))
+    assert not situation.matches(Selector(present_none=frozenset({"hip_replacement"})))
+    assert situation.matches(Selector(rules_none=frozenset({"fever_flag"})))
+    assert not situation.matches(Selector(rules_any=frozenset({"fever_flag"})))
+    assert not situation.matches(
+        Selector(
+            triage_in=frozenset({TriageLevel.emergency}), present_any=frozenset({"groin_pain"})
+        )
+    )
+    assert situation.matches(Selector())
