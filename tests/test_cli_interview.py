@@ -1,0 +1,191 @@
+"""``psoas-triage interview``: piped answers, skipping, EOF, and skipping never changes triage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from psoas_triage import assess, default_rulebook, load_rulebook
+from psoas_triage.cli import app
+from psoas_triage.interview import questions, run_interview
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = str(ROOT / "tests" / "fixtures" / "mini_rules")
+
+runner = CliRunner()
+
+FEVER_Q = "Do you have a fever?"
+GROIN_Q = "Do you have groin pain?"
+SNAP_Q = "Does your hip snap?"
+
+
+def interview(answers: str, *extra: str, rules: str | None = MINI):
+    args = ["interview", *extra]
+    if rules is not None:
+        args += ["--rules", rules]
+    return runner.invoke(app, args, input=answers)
+
+
+def test_red_flag_first_and_stop_once_nothing_can_change():
+    result = interview("y\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    first_question = next(line for line in result.stderr.splitlines() if line.startswith("1. "))
+    assert FEVER_Q in first_question
+    # urgent is the highest level the mini rule book can reach: nothing else is asked
+    assert GROIN_Q not in result.stderr and "How strong" not in result.stderr
+    data = json.loads(result.stdout)
+    assert data["triage_level"] == "urgent"
+    assert data["report"]["present"] == ["fever"]
+
+
+def test_full_piped_interview_gives_the_same_json_as_assess():
+    result = interview("n\n3\ny\ny\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    expected = assess(
+        {"present": ["groin_pain", "hip_snapping"], "absent": ["fever"], "pain_intensity": 3},
+        MINI,
+    )
+    assert result.stdout == expected.model_dump_json() + "\n"
+    assert "4 questions answered" in result.stderr
+    # age and duration matter to no mini rule: never asked
+    assert "How old" not in result.stderr and "How many days" not in result.stderr
+
+
+def test_question_that_can_no_longer_matter_is_skipped():
+    # groin pain "no": the only rule using hip snapping also needs groin pain, so skip it
+    result = interview("n\n\nn\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert GROIN_Q in result.stderr
+    assert SNAP_Q not in result.stderr
+    assert json.loads(result.stdout)["report"]["absent"] == ["fever", "groin_pain"]
+
+
+def test_severe_pain_reaches_the_highest_level_left_and_stops():
+    result = interview("n\n8\n", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["triage_level"] == "consultation"
+    assert GROIN_Q not in result.stderr
+
+
+def test_eof_assesses_what_it_has():
+    result = interview("n\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "end of input" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["triage_level"] == "self_care"
+    assert data["report"]["absent"] == ["fever"]
+
+    nothing = interview("", "--json")
+    assert nothing.exit_code == 0
+    assert json.loads(nothing.stdout)["report"]["present"] == []
+
+
+def test_invalid_answers_are_asked_again_then_count_as_unknown():
+    result = interview("maybe\nn\nabc\n11\n3\ny\ny\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "Please answer y (yes), n (no) or ? (don't know)." in result.stderr
+    assert "whole number from 0 to 10" in result.stderr
+    assert json.loads(result.stdout)["report"]["pain_intensity"] == 3
+
+    stubborn = interview("x\nx\nx\n", "--json")
+    assert stubborn.exit_code == 0
+    assert "counts as don't know" in stubborn.stderr
+    assert "fever" not in json.loads(stubborn.stdout)["report"]["present"]
+
+
+def test_quit_finishes_early_and_human_report():
+    result = interview("n\nq\n")
+    assert result.exit_code == 0
+    assert "finished early" in result.stderr
+    assert "TRIAGE: SELF-CARE" in result.stdout
+    assert "Test rule book. Not a diagnosis." in result.stdout
+
+
+def test_help_has_an_example():
+    result = runner.invoke(app, ["interview", "--help"])
+    assert result.exit_code == 0
+    assert "psoas-triage interview" in result.stdout
+
+
+def test_real_process_with_piped_answers():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PSOAS_TRIAGE")}
+    done = subprocess.run(
+        [sys.executable, "-m", "psoas_triage", "interview", "--rules", MINI, "--json"],
+        input="n\n3\ny\ny\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["triage_level"] == "consultation"
+
+
+# --- skipping is sound: the interview's level equals the level of every answer given ------------
+
+
+def _scripted(book, replies: dict[str, str]):
+    """Drive run_interview, answering each question from ``replies`` by its text."""
+    by_text = {question.text: question.key for question in questions(book)}
+    prompt: list[str] = []
+
+    def write(text: str) -> None:
+        prompt.append(text)
+
+    def read_line() -> str | None:
+        last = prompt[-1]
+        for text, key in by_text.items():
+            if f" {text} [" in last:
+                return replies[key]
+        raise AssertionError(f"unexpected prompt {last!r}")
+
+    return run_interview(book, read_line, write)
+
+
+def _full_level(book, replies: dict[str, str]):
+    numbers = {
+        key: int(value)
+        for key, value in replies.items()
+        if key in ("age", "duration_days", "pain_intensity") and value
+    }
+    present = [key for key, value in replies.items() if value == "y"]
+    return assess({"present": present, **numbers}, book).triage_level
+
+
+def _replies(book):
+    keys = questions(book)
+    strategies = {}
+    for question in keys:
+        if question.kind == "code":
+            strategies[question.key] = st.sampled_from(["y", "n", "n", "?"])
+        else:
+            strategies[question.key] = st.one_of(
+                st.just(""), st.integers(question.low, question.high).map(str)
+            )
+    return st.fixed_dictionaries(strategies)
+
+
+MINI_BOOK = load_rulebook(MINI)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_replies(MINI_BOOK))
+def test_skipping_never_changes_the_level_mini(replies):
+    result = _scripted(MINI_BOOK, replies)
+    assert result.assessment.triage_level is _full_level(MINI_BOOK, replies)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_skipping_never_changes_the_level_shipped_rules(data):
+    book = default_rulebook()
+    replies = data.draw(_replies(book))
+    result = _scripted(book, replies)
+    assert result.assessment.triage_level is _full_level(book, replies)
