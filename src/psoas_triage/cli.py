@@ -708,13 +708,19 @@ def batch(
         raise CliError(f"cannot read {input_path}: no such file")
     if output is not None and output != "-" and Path(output).resolve() == _resolved(input_path):
         raise CliError("the output file would overwrite the input file")
-    summary = run_batch(
-        input_path,
-        None if output in (None, "-") else output,
-        workers=workers,
-        rules=rules,
-        progress=not quiet and _isatty(sys.stderr),
-    )
+    try:
+        summary = run_batch(
+            input_path,
+            None if output in (None, "-") else output,
+            workers=workers,
+            rules=rules,
+            progress=not quiet and _isatty(sys.stderr),
+        )
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        name = error.filename if error.filename is not None else input_path
+        raise CliError(f"cannot read or write {name}: {error.strerror or error}") from None
     if not quiet:
         sys.stderr.write(summary.describe() + "\n")
     if summary.errors:

@@ -1,0 +1,333 @@
+"""Assess a JSONL file of reports: one Assessment (or error record) out per report, in order.
+
+``run_batch`` is the core, callable from Python; ``psoas-triage batch`` wraps it. With more than
+one worker the reports go, in chunks, to worker processes that each load their own rule book and
+engine once (durable_rules is not thread-safe, so parallelism is by process). A bounded window of
+chunks is in flight at a time and results are written in input order, so memory stays flat and
+the output lines up with the input.
+
+A line that is not a valid report becomes ``{"line": N, "error": {...}}`` (the ReportError's
+``to_dict()``) and the batch goes on. Blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from psoas_triage.errors import Problem, PsoasTriageError, ReportError
+from psoas_triage.rulebook import RuleBook
+
+CHUNK_SIZE = 200
+"""Reports per message to a worker: large enough that pickling overhead is small."""
+WINDOW_PER_WORKER = 4
+"""Chunks in flight per worker: keeps workers busy while bounding memory."""
+PROGRESS_MIN_LINES = 1000
+"""Inputs shorter than this finish too fast for a progress bar to help."""
+MAX_LISTED_ERRORS = 20
+
+Line = tuple[int, bytes]
+Result = tuple[int, str | None, str]
+"""(line number, triage level or None for an error, the JSON line to write)."""
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did: counts, the first bad line numbers, triage levels and timing."""
+
+    total: int = 0
+    assessed: int = 0
+    errors: int = 0
+    error_lines: list[int] = field(default_factory=list)
+    by_level: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    workers: int = 1
+
+    @property
+    def per_second(self) -> float:
+        return self.total / self.seconds if self.seconds > 0 else 0.0
+
+    def describe(self) -> str:
+        """One line for standard error."""
+        text = f"batch: {self.total} reports, {self.assessed} assessed, {self.errors} errors"
+        if self.error_lines:
+            listed = ", ".join(str(number) for number in self.error_lines)
+            more = ", ..." if self.errors > len(self.error_lines) else ""
+            text += f" (lines {listed}{more})"
+        if self.by_level:
+            levels = ", ".join(f"{level} {count}" for level, count in self.by_level.items())
+            text += f"; triage: {levels}"
+        workers = "worker" if self.workers == 1 else "workers"
+        text += f"; {self.seconds:.2f} s with {self.workers} {workers} ({self.per_second:.0f}/s)"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "assessed": self.assessed,
+            "errors": self.errors,
+            "error_lines": list(self.error_lines),
+            "by_level": dict(self.by_level),
+            "seconds": self.seconds,
+            "workers": self.workers,
+        }
+
+
+def run_batch(
+    input_path: str | Path,
+    output_path: str | Path | None = None,
+    workers: int = 1,
+    rules: str | Path | None = None,
+    progress: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> BatchSummary:
+    """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
+
+    Writes one JSON line per report to ``output_path`` (standard output when None), in input
+    order. ``workers`` > 1 uses that many processes. ``rules`` is a rule directory (the shipped
+    rule book when None); it is loaded here first, so a bad one raises RuleBookError before any
+    work starts. ``progress`` draws a rich progress bar on standard error for long inputs.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    book = _load(rules)
+    started = time.perf_counter()
+    summary = BatchSummary(workers=workers)
+    levels: Counter[str] = Counter()
+    total_lines = _count_lines(input_path) if progress and str(input_path) != "-" else None
+    show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
+
+    with _open_input(input_path) as source, _open_output(output_path) as sink:
+        chunks = _chunks(source, chunk_size)
+        bar = _ProgressBar(total_lines) if show_progress else None
+        try:
+            if workers == 1:
+                results = (_assess_lines(book, chunk) for chunk in chunks)
+                if bar:
+                    bar.start()
+                for chunk_results in results:
+                    _write(chunk_results, sink, summary, levels, bar)
+            else:
+                _run_parallel(chunks, workers, rules, sink, summary, levels, bar)
+        finally:
+            if bar:
+                bar.stop()
+    summary.by_level = {
+        level: levels[level]
+        for level in ("emergency", "urgent", "consultation", "self_care")
+        if levels[level]
+    }
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# --- the work of one chunk (in this process or a worker) ----------------------------------------
+
+_WORKER_BOOK: RuleBook | None = None
+
+
+def _load(rules: str | Path | None) -> RuleBook:
+    from psoas_triage.assessment import default_rulebook
+    from psoas_triage.rulebook import load_rulebook
+
+    return load_rulebook(rules) if rules is not None else default_rulebook()
+
+
+def _init_worker(rules: str | None) -> None:
+    """Worker initializer: load the rule book and compile its engine once per process."""
+    global _WORKER_BOOK
+    from psoas_triage.engine import engine_for
+
+    _WORKER_BOOK = _load(rules)
+    engine_for(_WORKER_BOOK)
+
+
+def _worker_chunk(chunk: list[Line]) -> list[Result]:
+    assert _WORKER_BOOK is not None, "worker not initialised"
+    return _assess_lines(_WORKER_BOOK, chunk)
+
+
+def _assess_lines(book: RuleBook, chunk: list[Line]) -> list[Result]:
+    from psoas_triage.assessment import assess
+    from psoas_triage.reports import parse_report_json
+
+    results: list[Result] = []
+    for number, raw in chunk:
+        try:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ReportError(
+                    [Problem("report", f"not UTF-8 text at byte {error.start}")]
+                ) from None
+            assessment = assess(parse_report_json(text, book), book)
+            results.append((number, assessment.triage_level.value, assessment.model_dump_json()))
+        except ReportError as error:
+            results.append((number, None, _error_record(number, error.to_dict())))
+        except PsoasTriageError as error:
+            detail = {"error": "engine_error", "message": str(error), "problems": []}
+            results.append((number, None, _error_record(number, detail)))
+        except Exception as error:  # one bad line must never stop the batch
+            detail = {
+                "error": "internal_error",
+                "message": f"{type(error).__name__}: {error}",
+                "problems": [],
+            }
+            results.append((number, None, _error_record(number, detail)))
+    return results
+
+
+def _error_record(number: int, detail: dict[str, Any]) -> str:
+    return json.dumps({"line": number, "error": detail}, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- plumbing -----------------------------------------------------------------------------------
+
+
+def _run_parallel(
+    chunks: Iterator[list[Line]],
+    workers: int,
+    rules: str | Path | None,
+    sink: IO[str],
+    summary: BatchSummary,
+    levels: Counter[str],
+    bar: _ProgressBar | None,
+) -> None:
+    window = workers * WINDOW_PER_WORKER
+    pending: deque[Future[list[Result]]] = deque()
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_init_worker,
+        initargs=(str(rules) if rules is not None else None,),
+    ) as pool:
+        for chunk in chunks:
+            pending.append(pool.submit(_worker_chunk, chunk))
+            if bar and not bar.started:
+                bar.start()  # after the first submit: workers are forked before its thread runs
+            if len(pending) >= window:
+                _write(pending.popleft().result(), sink, summary, levels, bar)
+        while pending:
+            _write(pending.popleft().result(), sink, summary, levels, bar)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork when it is safe (one thread, POSIX): workers start fast; spawn otherwise."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _write(
+    results: Iterable[Result],
+    sink: IO[str],
+    summary: BatchSummary,
+    levels: Counter[str],
+    bar: _ProgressBar | None,
+) -> None:
+    count = 0
+    for number, level, line in results:
+        count += 1
+        summary.total += 1
+        if level is None:
+            summary.errors += 1
+            if len(summary.error_lines) < MAX_LISTED_ERRORS:
+                summary.error_lines.append(number)
+        else:
+            summary.assessed += 1
+            levels[level] += 1
+        sink.write(line + "\n")
+    if bar:
+        bar.advance(count)
+
+
+def _chunks(source: IO[bytes], size: int) -> Iterator[list[Line]]:
+    chunk: list[Line] = []
+    for number, raw in enumerate(source, start=1):
+        if not raw.strip():
+            continue
+        chunk.append((number, raw.rstrip(b"\r\n")))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _count_lines(path: str | Path) -> int | None:
+    try:
+        with open(path, "rb") as file:
+            return sum(1 for raw in file if raw.strip())
+    except OSError:
+        return None
+
+
+@contextmanager
+def _open_input(path: str | Path) -> Iterator[IO[bytes]]:
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    with open(path, "rb") as file:
+        yield file
+
+
+@contextmanager
+def _open_output(path: str | Path | None) -> Iterator[IO[str]]:
+    if path is None or str(path) == "-":
+        try:
+            yield sys.stdout
+        finally:
+            sys.stdout.flush()
+        return
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        yield file
+
+
+class _ProgressBar:
+    """A rich progress bar on standard error (total None: a count without a bar)."""
+
+    def __init__(self, total: int | None) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("assessing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("assessing", total=total)
+        self.started = False
+
+    def start(self) -> None:
+        self.progress.start()
+        self.started = True
+
+    def advance(self, count: int) -> None:
+        self.progress.advance(self.task, count)
+
+    def stop(self) -> None:
+        if self.started:
+            self.progress.stop()

@@ -1,0 +1,181 @@
+"""``psoas-triage batch`` and ``run_batch``: order, bad lines, workers, real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from psoas_triage import Assessment, RuleBookError, assess
+from psoas_triage.batch import BatchSummary, run_batch
+from psoas_triage.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = str(ROOT / "tests" / "fixtures" / "mini_rules")
+SCRIPT = Path(sys.executable).with_name("psoas-triage")
+
+runner = CliRunner()
+
+REPORTS = [
+    {"present": ["groin_pain"]},
+    {"present": ["fever"], "age": 50},
+    "BAD: unknown code",
+    {"present": ["groin_pain", "hip_snapping"], "pain_intensity": 8},
+    {"absent": ["fever"]},
+]
+
+
+def write_input(path: Path) -> Path:
+    lines = []
+    for report in REPORTS:
+        if report == "BAD: unknown code":
+            lines.append('{"present": ["groin_pian"]}')
+        else:
+            lines.append(json.dumps(report))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def check_output(lines: list[str]) -> None:
+    """Five lines in input order: four assessments and the error record of line 3."""
+    assert len(lines) == 5
+    for number, (line, report) in enumerate(zip(lines, REPORTS, strict=True), start=1):
+        data = json.loads(line)
+        if report == "BAD: unknown code":
+            assert data["line"] == number == 3
+            error = data["error"]
+            assert error["error"] == "invalid_report"
+            assert error["problems"][0]["field"] == "present[0]"
+            assert error["problems"][0]["suggestions"] == ["groin_pain"]
+        else:
+            assert line == assess(report, MINI).model_dump_json()
+            Assessment.model_validate_json(line)
+
+
+def test_bad_line_in_the_middle_is_recorded_and_the_batch_goes_on(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    result = runner.invoke(app, ["batch", str(source), "--rules", MINI])
+    assert result.exit_code == 2
+    check_output(result.stdout.splitlines())
+    summary = result.stderr.strip().splitlines()
+    assert len(summary) == 1
+    assert "5 reports, 4 assessed, 1 errors (lines 3)" in summary[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_output_file_two_workers_and_quiet(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    target = tmp_path / "out.jsonl"
+    result = runner.invoke(
+        app, ["batch", str(source), "-o", str(target), "--workers", "2", "-q", "--rules", MINI]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr == ""
+    check_output(target.read_text(encoding="utf-8").splitlines())
+
+
+def test_all_good_exits_0_and_blank_lines_are_skipped(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('\n{"present": ["fever"]}\n   \n{"age": 30}\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(source), "--rules", MINI])
+    assert result.exit_code == 0, result.stderr
+    levels = [json.loads(line)["triage_level"] for line in result.stdout.splitlines()]
+    assert levels == ["urgent", "self_care"]
+    assert "2 reports, 2 assessed, 0 errors" in result.stderr
+
+
+def test_standard_input(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    result = runner.invoke(app, ["batch", "-", "--rules", MINI], input=source.read_text())
+    assert result.exit_code == 2
+    check_output(result.stdout.splitlines())
+
+
+def test_bad_arguments_exit_2_with_one_line(tmp_path):
+    for args, text in (
+        (["batch", str(tmp_path / "missing.jsonl")], "cannot read"),
+        (["batch", str(write_input(tmp_path / "in.jsonl")), "--workers", "0"], "--workers"),
+        (["batch", str(tmp_path / "in.jsonl"), "--rules", str(tmp_path)], "rule book"),
+        (["batch", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "in.jsonl")], "overwrite"),
+    ):
+        result = runner.invoke(app, [*args, "--rules", MINI] if "--rules" not in args else args)
+        assert result.exit_code == 2, (args, result.stderr)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and text in lines[0], result.stderr
+        assert result.stdout == ""
+
+
+def test_help_has_an_example():
+    result = runner.invoke(app, ["batch", "--help"])
+    assert result.exit_code == 0
+    assert "psoas-triage batch reports.jsonl" in result.stdout
+
+
+# --- run_batch from Python ----------------------------------------------------------------------
+
+
+def test_run_batch_in_python_one_and_two_workers_agree(tmp_path):
+    source = tmp_path / "many.jsonl"
+    variants = [
+        '{"present": ["groin_pain"], "age": %d}',
+        '{"present": ["fever", "hip_snapping"], "pain_intensity": %d}',
+        '{"present": ["groin_pain", "hip_snapping"], "duration_days": %d}',
+        '{"present": ["nope_%d"]}',
+    ]
+    lines = [variants[i % 4] % (i % 11) for i in range(1200)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    first = run_batch(source, one, workers=1, rules=MINI)
+    second = run_batch(source, two, workers=2, rules=MINI, chunk_size=37)
+    assert isinstance(first, BatchSummary)
+    assert (first.total, first.assessed, first.errors) == (1200, 900, 300)
+    assert second.to_dict() | {"seconds": 0, "workers": 0} == first.to_dict() | {
+        "seconds": 0,
+        "workers": 0,
+    }
+    assert one.read_bytes() == two.read_bytes()
+    out = one.read_text().splitlines()
+    assert json.loads(out[3])["line"] == 4
+    assert json.loads(out[1199])["line"] == 1200
+    assert first.by_level == {"urgent": 300, "consultation": 300, "self_care": 300}
+
+
+def test_run_batch_bad_rules_fail_before_any_work(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    with pytest.raises(RuleBookError):
+        run_batch(source, tmp_path / "out.jsonl", rules=tmp_path)
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_undecodable_line_is_an_error_record(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"present": ["fever"]}\n{"present": ["\xff"]}\n')
+    summary = run_batch(source, tmp_path / "out.jsonl", rules=MINI)
+    assert (summary.assessed, summary.errors, summary.error_lines) == (1, 1, [2])
+    record = json.loads((tmp_path / "out.jsonl").read_text().splitlines()[1])
+    assert record["line"] == 2 and "UTF-8" in record["error"]["message"]
+
+
+# --- real process -------------------------------------------------------------------------------
+
+
+def test_console_script_batch_with_two_workers(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PSOAS_TRIAGE")}
+    done = subprocess.run(
+        [str(SCRIPT), "batch", str(source), "--workers", "2", "--rules", MINI],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    check_output(done.stdout.splitlines())
+    # stderr is not a terminal: no progress bar, just the one summary line
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("batch: 5 reports")
+    assert "\x1b[" not in done.stderr
