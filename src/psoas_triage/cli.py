@@ -105,6 +105,8 @@ def _report_failure(error: BaseException) -> int:
     if isinstance(error, BrokenPipeError):
         _silence_broken_pipe()
         return EXIT_INTERNAL
+    if isinstance(error, click_exceptions.NoArgsIsHelpError):
+        return EXIT_BAD_INPUT  # the help has been printed already
     if isinstance(error, click_exceptions.UsageError):
         hint = ""
         if error.ctx is not None:
@@ -566,10 +568,11 @@ def rules_lint(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check a rule directory: schema, unknown codes and sources, duplicate ids, examples that
-    misbehave (rules that can never fire), unused codes.
+    """Check a rule directory and exit 3 when it has errors.
 
-    Exits 3 when it finds an error (warnings alone exit 0).
+    Checks the schema, unknown codes and sources, duplicate ids, missing sources, examples that
+    misbehave (a rule that can never fire), and codes no rule uses (a warning). Exits 3
+    when it finds an error (warnings alone exit 0).
 
     \b
     Examples:
@@ -611,14 +614,15 @@ def rules_lint(
 def rules_coverage(
     features: Annotated[
         Path,
-        typer.Argument(metavar="[FEATURES]", help="Directory of .feature files."),
+        typer.Argument(metavar="[FEATURES]", help="A directory of .feature files, or one file."),
     ] = Path("features"),
     rules: RulesOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Measure which rules the Gherkin scenarios exercise.
+    """Measure which rules the Gherkin scenarios fire through the engine.
 
-    Exits 3 when coverage is below 100%.
+    Runs the scenarios in a child pytest and counts a rule as covered only when some scenario's
+    report fired it. Exits 3 when coverage is below 100% or a scenario failed.
 
     \b
     Examples:
@@ -626,36 +630,27 @@ def rules_coverage(
       psoas-triage rules coverage features/ --rules rules/
     """
     try:
-        from psoas_triage.coverage import measure_coverage
+        from psoas_triage.coverage import CoverageError, measure_coverage
     except ImportError as error:
         raise CliError(
             f"rule coverage is not available in this installation ({error})", EXIT_INTERNAL
         ) from None
-    if not features.is_dir():
-        raise CliError(f"not a directory of feature files: {features}")
+    if not features.exists():
+        raise CliError(f"no features at {features}")
     if rules is not None:
         load_book(rules)  # a bad rule directory is a one-line error before anything else
-    report = measure_coverage(features=features, rules=rules)
-    uncovered = list(report.uncovered)
+    try:
+        report = measure_coverage(features=features, rules=rules)
+    except CoverageError as error:
+        first, _, rest = str(error).partition("\n")
+        if rest and os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+            sys.stderr.write(rest + "\n")
+        raise CliError(first) from None
     if as_json:
-        print_json(
-            {
-                "total": report.total,
-                "covered": report.covered,
-                "uncovered": uncovered,
-                "percent": report.percent,
-                "scenario_counts": dict(report.scenario_counts),
-            }
-        )
+        print_json(report.to_dict())
     else:
-        console = Console(highlight=False)
-        for rule_id in uncovered:
-            console.print(Text(f"uncovered: {rule_id}", style="red"), soft_wrap=True)
-        console.print(
-            f"coverage: {report.covered}/{report.total} rules ({report.percent:.1f}%) "
-            f"exercised by the scenarios in {features}"
-        )
-    if report.covered < report.total:
+        sys.stdout.write(report.summary() + "\n")
+    if report.uncovered or report.failed:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
@@ -688,12 +683,12 @@ def batch(
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
     ] = False,
 ) -> None:
-    """Assess a file of reports: one JSON SymptomReport per line in, one Assessment per line
-    out, in the same order.
+    """Assess a JSONL file of reports, one Assessment per line out, in the same order.
 
-    A bad line becomes {"line": N, "error": {...}} and the batch goes on; blank lines are
-    skipped. A summary and, for long inputs on a terminal, a progress bar go to standard
-    error. Exits 2 when one or more lines were bad (every other line is still written).
+    One JSON SymptomReport per input line. A bad line becomes {"line": N, "error": {...}}
+    and the batch goes on; blank lines are skipped. A summary and, for long inputs on a
+    terminal, a progress bar go to standard error. Exits 2 when one or more lines were bad
+    (every other line is still written).
 
     \b
     Examples:
