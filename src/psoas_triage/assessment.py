@@ -44,13 +44,33 @@ def assess(
 def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRule]) -> Assessment:
     """Everything after the engine: score, band, triage, advice, alternatives."""
     prepared = _prepared(book)
+    if not prepared.owns(fired):  # rules from elsewhere: nothing cached can be trusted for them
+        return Assessment(**_parts(book, report, fired, None), report=report)
+    # Everything but the report itself depends only on which rules fired and on the present
+    # codes that advice selectors ask about, so the parts are remembered under that key.
+    key = (
+        tuple(loaded.rule.id for loaded in fired),
+        prepared.advice_codes.intersection(report.present),
+    )
+    parts = prepared.parts.get(key)
+    if parts is None:
+        parts = _parts(book, report, fired, prepared)
+        if len(prepared.parts) >= MAX_REMEMBERED:
+            prepared.parts.clear()
+        prepared.parts[key] = parts
+    return Assessment(**parts, report=report)
+
+
+def _parts(
+    book: RuleBook, report: SymptomReport, fired: list[LoadedRule], prepared: _Prepared | None
+) -> dict[str, Any]:
     score = psoas_score(loaded.rule.points for loaded in fired)
     likelihood = likelihood_band(score, book.policy.bands)
     decision = decide_triage(fired, likelihood, book.policy)
     red_flags = tuple(
-        prepared.red_flags[loaded.rule.id]
+        (prepared.red_flags[loaded.rule.id] if prepared else _red_flag(loaded))
         for loaded in fired
-        if loaded.rule.id in prepared.red_flags
+        if loaded.rule.red_flag and loaded.rule.triage_floor is not None
     )
     red_flags = tuple(sorted(red_flags, key=lambda flag: -flag.triage_floor.rank))
     situation = Situation(
@@ -60,42 +80,53 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         present=set(report.present),
         red_flag=bool(red_flags),
     )
-    return Assessment(
-        triage_level=decision.level,
-        triage_action=book.policy.triage_actions[decision.level],
-        triage_reasons=decision.reasons,
-        likelihood=likelihood,
-        psoas_score=score,
-        red_flags=red_flags,
-        findings=tuple(prepared.findings[loaded.rule.id] for loaded in fired),
-        referrals=select_referrals(book, situation),
-        advice=select_advice(book, situation),
-        alternatives=_alternatives(book, fired),
-        disclaimer=book.policy.disclaimer,
-        rulebook_version=book.full_version,
-        report=report,
-    )
+    return {
+        "triage_level": decision.level,
+        "triage_action": book.policy.triage_actions[decision.level],
+        "triage_reasons": decision.reasons,
+        "likelihood": likelihood,
+        "psoas_score": score,
+        "red_flags": red_flags,
+        "findings": tuple(
+            (prepared.findings[loaded.rule.id] if prepared else _finding(loaded))
+            for loaded in fired
+        ),
+        "referrals": select_referrals(book, situation),
+        "advice": select_advice(book, situation),
+        "alternatives": _alternatives(book, fired),
+        "disclaimer": book.policy.disclaimer,
+        "rulebook_version": book.full_version,
+    }
+
+
+MAX_REMEMBERED = 2048
+"""Bound on remembered assessment parts per rule book (a few hundred bytes each)."""
 
 
 class _Prepared:
-    """The parts of an assessment that depend only on one rule, built once per rule book.
+    """What a rule book's assessments share, built once per book.
 
-    Findings and red flags are frozen models, so every assessment can share the same instances;
-    building them per assessment was a third of the time spent after the engine.
+    Findings, red flags and every other part are frozen models or tuples, so assessments can
+    share the same instances. Profiling showed most of the time after the engine went into
+    rebuilding them for every report.
     """
 
     def __init__(self, book: RuleBook) -> None:
+        self.own = {loaded.rule.id: loaded for loaded in book.rules}
         self.findings = {loaded.rule.id: _finding(loaded) for loaded in book.rules}
         self.red_flags = {
-            loaded.rule.id: RedFlag(
-                rule_id=loaded.rule.id,
-                title=loaded.rule.title,
-                triage_floor=loaded.rule.triage_floor,
-                description=loaded.rule.description,
-            )
+            loaded.rule.id: _red_flag(loaded)
             for loaded in book.rules
             if loaded.rule.red_flag and loaded.rule.triage_floor is not None
         }
+        selectors = [entry.when for entry in (*book.advice.referrals, *book.advice.advice)]
+        self.advice_codes = frozenset(code for selector in selectors for code in selector.codes())
+        self.parts: dict[tuple[tuple[str, ...], frozenset[str]], dict[str, Any]] = {}
+
+    def owns(self, fired: list[LoadedRule]) -> bool:
+        """True when every fired rule is this book's own object (as the engine returns them)."""
+        own = self.own
+        return all(own.get(loaded.rule.id) is loaded for loaded in fired)
 
 
 _PREPARED: weakref.WeakKeyDictionary[RuleBook, _Prepared] = weakref.WeakKeyDictionary()
@@ -127,6 +158,17 @@ def _finding(loaded: LoadedRule) -> Finding:
         triage_floor=rule.triage_floor,
         red_flag=rule.red_flag,
         sources=tuple(rule.sources),
+    )
+
+
+def _red_flag(loaded: LoadedRule) -> RedFlag:
+    rule = loaded.rule
+    assert rule.triage_floor is not None
+    return RedFlag(
+        rule_id=rule.id,
+        title=rule.title,
+        triage_floor=rule.triage_floor,
+        description=rule.description,
     )
 
 
