@@ -14,6 +14,7 @@ hard-coded outputs, so these tests keep holding as the rules grow:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,7 @@ from psoas_triage import (
     SymptomReport,
     TriageLevel,
     assess,
+    build_assessment,
     default_rulebook,
     parse_report_json,
 )
@@ -251,6 +253,17 @@ def test_results_are_deterministic_whichever_way_the_report_is_given(
         first.psoas_score,
         first.triage_level,
     )
+
+
+@PROFILE
+@given(reports())
+def test_remembered_parts_match_a_fresh_build(report: SymptomReport) -> None:
+    """assess() reuses parts per fired-rule set; a build from copies of the rules (which
+    bypasses anything remembered) must give the same assessment."""
+    rulebook = book()
+    result = assess(report, rulebook)
+    copies = [dataclasses.replace(rulebook.rule(rule_id)) for rule_id in result.fired_rule_ids]
+    assert build_assessment(rulebook, report, copies) == result
 
 
 def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> None:
