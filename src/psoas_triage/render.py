@@ -6,6 +6,7 @@ colour codes when the output is not a terminal, and honours ``NO_COLOR``).
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -40,8 +41,8 @@ def humanise(code: str) -> str:
     return code.replace("_", " ")
 
 
-def render_assessment(assessment: Assessment) -> RenderableType:
-    """The whole report as one rich renderable."""
+def render_assessment(assessment: Assessment, width: int = 80) -> RenderableType:
+    """The whole report as one rich renderable, laid out for ``width`` columns."""
     parts: list[RenderableType] = [_triage_panel(assessment)]
     if assessment.red_flags:
         parts.append(_heading("Red flags"))
@@ -52,7 +53,7 @@ def render_assessment(assessment: Assessment) -> RenderableType:
             lines.append(line)
         parts.append(_bullets(lines, marker=Text("!", style="bold red")))
     parts.append(_score(assessment))
-    parts.append(_findings(assessment))
+    parts.append(_findings(assessment, width))
     if assessment.referrals:
         parts.append(_heading("Who to see"))
         lines = []
@@ -85,7 +86,8 @@ def render_assessment(assessment: Assessment) -> RenderableType:
 
 def print_assessment(assessment: Assessment, console: Console | None = None) -> None:
     """Print the report to ``console`` (standard output by default)."""
-    (console or Console()).print(render_assessment(assessment))
+    console = console or Console()
+    console.print(render_assessment(assessment, console.width))
 
 
 def _triage_panel(assessment: Assessment) -> Panel:
@@ -107,13 +109,22 @@ def _score(assessment: Assessment) -> Text:
     return text
 
 
-def _findings(assessment: Assessment) -> RenderableType:
+def _findings(assessment: Assessment, width: int) -> RenderableType:
     if not assessment.findings:
         return Text("No rule fired on this report.", style="dim")
-    table = Table(title="Findings", title_justify="left", title_style="bold", expand=False)
-    table.add_column("Rule")
+    table = Table(
+        title="Findings",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        expand=False,
+    )
+    table.add_column("Rule", overflow="fold")
     table.add_column("Points", justify="right")
-    table.add_column("Sources")
+    # Keep source ids whole on a normal terminal; on a narrow one let rich fold them.
+    longest = max((len(source) for f in assessment.findings for source in f.sources), default=7)
+    min_width = min(longest, width // 2 - 6) if width >= 80 else None
+    table.add_column("Sources", overflow="fold", min_width=min_width)
     for finding in assessment.findings:
         name = Text(finding.title)
         name.append(f"\n{finding.rule_id}", style="dim")
@@ -124,8 +135,8 @@ def _findings(assessment: Assessment) -> RenderableType:
         else:
             points = Text("-")
         if finding.triage_floor is not None and not finding.red_flag:
-            points.append(f"\nfloor: {humanise(finding.triage_floor.value)}", style="dim")
-        table.add_row(name, points, ", ".join(finding.sources))
+            points.append(f"\nfloor\n{humanise(finding.triage_floor.value)}", style="dim")
+        table.add_row(name, points, "\n".join(finding.sources))
     return table
 
 
