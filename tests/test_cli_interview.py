@@ -189,3 +189,11 @@ def test_skipping_never_changes_the_level_shipped_rules(data):
     replies = data.draw(_replies(book))
     result = _scripted(book, replies)
     assert result.assessment.triage_level is _full_level(book, replies)
+
+
+def test_all_asks_every_question():
+    result = interview("y\n\n\n\nn\nn\n", "--all", "--json")
+    assert result.exit_code == 0, result.stderr
+    for text in (FEVER_Q, "How old", "How many days", "How strong", GROIN_Q, SNAP_Q):
+        assert text in result.stderr
+    assert json.loads(result.stdout)["triage_level"] == "urgent"

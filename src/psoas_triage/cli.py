@@ -408,6 +408,13 @@ def assess(
 def interview(
     rules: RulesOption = None,
     as_json: JsonOption = False,
+    ask_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Ask every question, even those that can no longer change the triage level.",
+        ),
+    ] = False,
 ) -> None:
     """Ask the vocabulary's questions one at a time, then print the triage report.
 
@@ -439,7 +446,7 @@ def interview(
             write(answer + "\n")
         return answer
 
-    result = run_interview(book, read_line, write)
+    result = run_interview(book, read_line, write, skip=not ask_all)
     emit_assessment(result.assessment, as_json)
 
 

@@ -175,8 +175,12 @@ def run_interview(
     book: RuleBook,
     read_line: Callable[[], str | None],
     write: Callable[[str], None],
+    skip: bool = True,
 ) -> InterviewResult:
-    """Ask, skip what cannot matter, and assess. ``read_line`` returns None at end of input."""
+    """Ask, skip what cannot matter, and assess. ``read_line`` returns None at end of input.
+
+    ``skip=False`` asks every question (for a fuller psoas score and advice).
+    """
     answers = Answers()
     asked: list[str] = []
     skipped: list[str] = []
@@ -188,11 +192,11 @@ def run_interview(
     pending = questions(book)
     while pending:
         current = assess(answers.report(), book).triage_level
-        if highest_reachable(book, answers, pending) is current:
+        if skip and highest_reachable(book, answers, pending) is current:
             skipped.extend(question.key for question in pending)
             break
         question = pending.pop(0)
-        if not could_change_triage(book, answers, question, current):
+        if skip and not could_change_triage(book, answers, question, current):
             skipped.append(question.key)
             continue
         asked.append(question.key)
