@@ -64,7 +64,7 @@ def test_bad_line_in_the_middle_is_recorded_and_the_batch_goes_on(tmp_path):
     check_output(result.stdout.splitlines())
     summary = result.stderr.strip().splitlines()
     assert len(summary) == 1
-    assert "5 reports, 4 assessed, 1 errors (lines 3)" in summary[0]
+    assert "5 reports, 4 assessed, 1 error (lines 3)" in summary[0]
     assert "Traceback" not in result.stderr
 
 

@@ -59,7 +59,8 @@ class BatchSummary:
 
     def describe(self) -> str:
         """One line for standard error."""
-        text = f"batch: {self.total} reports, {self.assessed} assessed, {self.errors} errors"
+        errors = "error" if self.errors == 1 else "errors"
+        text = f"batch: {self.total} reports, {self.assessed} assessed, {self.errors} {errors}"
         if self.error_lines:
             listed = ", ".join(str(number) for number in self.error_lines)
             more = ", ..." if self.errors > len(self.error_lines) else ""

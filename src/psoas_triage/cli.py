@@ -23,7 +23,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
@@ -476,15 +475,14 @@ def vocabulary(rules: RulesOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json([term.model_dump(mode="json") for term in book.terms.values()])
         return
-    table = Table(title=f"Vocabulary of {book.name} {book.full_version}", title_justify="left")
-    table.add_column("Code", no_wrap=True)
-    table.add_column("Label")
-    table.add_column("Category")
-    table.add_column("Question")
+    console = Console(highlight=False)
+    console.print(Text(f"Vocabulary of {book.name} {book.full_version}", style="bold"))
     for term in book.terms.values():
-        style = "red" if term.category.value == "red_flag" else ""
-        table.add_row(Text(term.code, style=style), term.label, term.category.value, term.question)
-    Console().print(table)
+        line = Text(term.code, style="bold red" if term.category.value == "red_flag" else "bold")
+        line.append(f"  {term.label}  [{term.category.value}]")
+        line.append(f"\n    {term.question}", style="dim")
+        console.print(line, soft_wrap=True)
+    console.print(f"{len(book.terms)} codes")
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -516,20 +514,19 @@ def rules_list(rules: RulesOption = None, as_json: JsonOption = False) -> None:
             ]
         )
         return
-    table = Table(title=f"Rules of {book.name} {book.full_version}", title_justify="left")
-    table.add_column("Id", no_wrap=True)
-    table.add_column("Title")
-    table.add_column("Status")
-    table.add_column("Points", justify="right")
-    table.add_column("Floor")
+    console = Console(highlight=False)
+    console.print(Text(f"Rules of {book.name} {book.full_version}", style="bold"))
+    width = max((len(loaded.rule.id) for loaded in book.rules), default=2)
     for loaded in book.rules:
         rule = loaded.rule
-        floor = rule.triage_floor.value if rule.triage_floor else ""
-        if rule.red_flag:
-            floor = Text(f"{floor} (red flag)", style="bold red")
-        table.add_row(rule.id, rule.title, rule.status.value, str(rule.points), floor)
-    console = Console()
-    console.print(table)
+        effect = f"{rule.points:+d}" if rule.points else ""
+        if rule.triage_floor is not None:
+            effect = ", ".join(part for part in (effect, f">= {rule.triage_floor.value}") if part)
+        line = Text(rule.id.ljust(width), style="bold")
+        line.append(f"  {rule.status.value:<12}  ")
+        line.append(f"{effect:<20}", style="bold red" if rule.red_flag else "")
+        line.append(f"  {rule.title}" + ("  (red flag)" if rule.red_flag else ""))
+        console.print(line, soft_wrap=True)
     console.print(f"{len(book.rules)} rules")
 
 

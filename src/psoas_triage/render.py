@@ -183,12 +183,14 @@ def rule_report(book: RuleBook, loaded: LoadedRule) -> RenderableType:
         effects.append("raises " + ", ".join(rule.alternatives))
     parts.append(Text("  " + "; ".join(effects)))
     parts.append(_heading("Sources"))
+    lines = []
     for source_id in rule.sources:
         source = book.sources.get(source_id)
-        line = Text(f"  - {source_id}", style="bold")
+        line = Text(source_id, style="bold")
         if source is not None:
             line.append(f": {source.title}", style="")
-        parts.append(line)
+        lines.append(line)
+    parts.append(_bullets(lines))
     parts.append(_heading("Examples"))
     for example in rule.examples.fires:
         parts.append(Text(f"  fires:          {_example(example)}"))
