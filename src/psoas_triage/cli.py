@@ -94,7 +94,10 @@ class _Group(TyperGroup):
 
 def _report_failure(error: BaseException) -> int:
     """Print one line about ``error`` on stderr and return its exit code."""
-    from typer._click import exceptions as click_exceptions
+    try:  # typer >= 0.2x vendors click as typer._click; older typer uses click itself
+        from typer._click import exceptions as click_exceptions
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
     if isinstance(error, SystemExit):
         return error.code if isinstance(error.code, int) else EXIT_INTERNAL
