@@ -266,3 +266,15 @@ def test_python_dash_m_reads_stdin():
     assert done.returncode == 0, done.stderr
     assert "TRIAGE: URGENT" in done.stdout
     assert "\x1b[" not in done.stdout
+
+
+def test_the_report_is_short_by_default_and_details_show_how():
+    short = run("assess", "groin_pain", "hip_snapping", "--rules", MINI)
+    full = run("assess", "groin_pain", "hip_snapping", "--rules", MINI, "--details")
+    assert short.exit_code == full.exit_code == 0
+    assert "Gentle stretch" in short.stdout and "Gentle stretch" in full.stdout
+    assert "Stretch gently." not in short.stdout
+    assert "Stretch gently." in full.stdout
+    assert "--details" in short.stdout
+    # The safety net is never shortened.
+    assert "Seek help if it gets worse." in short.stdout

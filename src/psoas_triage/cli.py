@@ -217,6 +217,10 @@ RulesOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only on standard output.")]
+DetailsOption = Annotated[
+    bool,
+    typer.Option("--details", help="Show how to do each self-care item and what to avoid."),
+]
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -303,7 +307,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def emit_assessment(assessment: Assessment, as_json: bool) -> None:
+def emit_assessment(assessment: Assessment, as_json: bool, details: bool = False) -> None:
     """The report on standard output: exactly the Assessment JSON, or the rich report."""
     if as_json:
         sys.stdout.write(assessment.model_dump_json() + "\n")
@@ -311,7 +315,7 @@ def emit_assessment(assessment: Assessment, as_json: bool) -> None:
         return
     from psoas_triage.render import print_assessment
 
-    print_assessment(assessment, Console())
+    print_assessment(assessment, Console(), details)
 
 
 # --- assess -------------------------------------------------------------------------------------
@@ -360,6 +364,7 @@ def assess(
     ] = None,
     rules: RulesOption = None,
     as_json: JsonOption = False,
+    details: DetailsOption = False,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -381,7 +386,7 @@ def assess(
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise CliError(f"{where}: {error}") from None
-        emit_assessment(assess_report(report, book), as_json)
+        emit_assessment(assess_report(report, book), as_json, details)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
@@ -400,7 +405,7 @@ def assess(
         assessment = assess_report(data, book)
     except ReportError as error:
         raise CliError(report_error_line(error)) from None
-    emit_assessment(assessment, as_json)
+    emit_assessment(assessment, as_json, details)
 
 
 # --- interview ----------------------------------------------------------------------------------
@@ -410,6 +415,7 @@ def assess(
 def interview(
     rules: RulesOption = None,
     as_json: JsonOption = False,
+    details: DetailsOption = False,
     ask_all: Annotated[
         bool,
         typer.Option(
@@ -449,7 +455,7 @@ def interview(
         return answer
 
     result = run_interview(book, read_line, write, skip=not ask_all)
-    emit_assessment(result.assessment, as_json)
+    emit_assessment(result.assessment, as_json, details)
 
 
 def _isatty(stream: Any) -> bool:

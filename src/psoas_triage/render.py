@@ -41,8 +41,14 @@ def humanise(code: str) -> str:
     return code.replace("_", " ")
 
 
-def render_assessment(assessment: Assessment, width: int = 80) -> RenderableType:
-    """The whole report as one rich renderable, laid out for ``width`` columns."""
+def render_assessment(
+    assessment: Assessment, width: int = 80, details: bool = False
+) -> RenderableType:
+    """The report as one rich renderable, laid out for ``width`` columns.
+
+    Short by default: self-care and what to avoid by title only. ``details`` adds their
+    instructions. When to seek help is always shown in full: it is the safety net.
+    """
     parts: list[RenderableType] = [_triage_panel(assessment)]
     if assessment.red_flags:
         parts.append(_heading("Red flags"))
@@ -70,24 +76,28 @@ def render_assessment(assessment: Assessment, width: int = 80) -> RenderableType
             line.append(f": {alternative.description}")
             lines.append(line)
         parts.append(_bullets(lines))
-    for title, items in (
-        ("Self-care", assessment.advice.self_care),
-        ("What to avoid", assessment.advice.avoid),
-        ("When to seek help", assessment.advice.seek_help),
+    for title, items, full in (
+        ("Self-care", assessment.advice.self_care, details),
+        ("What to avoid", assessment.advice.avoid, details),
+        ("When to seek help", assessment.advice.seek_help, True),
     ):
         if items:
             parts.append(_heading(title))
-            parts.append(_bullets([_advice_line(item) for item in items]))
+            parts.append(_bullets([_advice_line(item, full) for item in items]))
+    if not details and (assessment.advice.self_care or assessment.advice.avoid):
+        parts.append(Text("(--details shows how to do each item)", style="dim"))
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
     parts.append(Text(f"Rule book {assessment.rulebook_version}", style="dim"))
     return Group(*parts)
 
 
-def print_assessment(assessment: Assessment, console: Console | None = None) -> None:
+def print_assessment(
+    assessment: Assessment, console: Console | None = None, details: bool = False
+) -> None:
     """Print the report to ``console`` (standard output by default)."""
     console = console or Console()
-    console.print(render_assessment(assessment, console.width))
+    console.print(render_assessment(assessment, console.width, details))
 
 
 def _triage_panel(assessment: Assessment) -> Panel:
@@ -144,9 +154,10 @@ def _heading(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def _advice_line(item: AdviceItem) -> Text:
+def _advice_line(item: AdviceItem, full: bool) -> Text:
     line = Text(item.title, style="bold")
-    line.append(f": {item.text}")
+    if full:
+        line.append(f": {item.text}")
     return line
 
 
