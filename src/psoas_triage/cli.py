@@ -29,7 +29,6 @@ from typer.core import TyperGroup
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.models import Assessment
 from psoas_triage.rulebook import RuleBook
-from psoas_triage.suggestions import closest
 
 PROG = "psoas-triage"
 DEBUG_ENV = "PSOAS_TRIAGE_DEBUG"
@@ -241,19 +240,6 @@ def load_book(rules: Path | None) -> RuleBook:
         raise CliError(f"cannot load rule book {rules}: {error}") from None
 
 
-def suggest(word: str, book: RuleBook) -> tuple[str, ...]:
-    """Codes close to ``word``, compared with codes, labels and synonyms."""
-    by_name: dict[str, str] = {}
-    for term in book.terms.values():
-        for name in (term.code, term.label, *term.synonyms):
-            by_name.setdefault(name, term.code)
-    found = list(closest(word, book.terms))
-    for name in closest(word, by_name, limit=5):
-        if by_name[name] not in found:
-            found.append(by_name[name])
-    return tuple(found[:3])
-
-
 def resolve_codes(words: Sequence[str], field: str, book: RuleBook) -> tuple[list[str], list]:
     """Codes for ``words`` (codes, labels or synonyms) and a Problem for each unknown word."""
     codes, problems = [], []
@@ -265,7 +251,7 @@ def resolve_codes(words: Sequence[str], field: str, book: RuleBook) -> tuple[lis
                     field=f"{field}[{position}]",
                     message=f"unknown symptom code or label {word!r}",
                     value=word,
-                    suggestions=suggest(word, book),
+                    suggestions=book.suggest_codes(word),
                 )
             )
         else:

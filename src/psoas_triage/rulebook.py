@@ -108,6 +108,14 @@ class RuleBook:
         """
         return self._by_label.get(normalise(code_or_label))
 
+    def suggest_codes(self, word: str, limit: int = 3) -> tuple[str, ...]:
+        """Codes close to ``word``, compared with codes first, then labels and synonyms."""
+        found = list(closest(word, self.terms, limit=limit))
+        for name in closest(word, self._by_label, limit=limit + 2):
+            if self._by_label[name] not in found:
+                found.append(self._by_label[name])
+        return tuple(found[:limit])
+
     def report_problems(self, report: SymptomReport) -> list[Problem]:
         """Every code in ``report`` that this rule book's vocabulary does not define."""
         problems = []
@@ -119,7 +127,7 @@ class RuleBook:
                             field=f"{field_name}[{position}]",
                             message=f"unknown symptom code {code!r}",
                             value=code,
-                            suggestions=closest(code, self.terms),
+                            suggestions=self.suggest_codes(code),
                         )
                     )
         return problems
