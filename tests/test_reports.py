@@ -86,3 +86,9 @@ def test_error_records_are_json_ready(mini_book: RuleBook) -> None:
             "suggestions": ["groin_pain"],
         }
     ]
+
+
+def test_suggestions_also_match_labels_and_synonyms(shipped_book: RuleBook) -> None:
+    with pytest.raises(ReportError) as caught:
+        parse_report({"present": ["snapping hip"]}, shipped_book)
+    assert caught.value.problems[0].suggestions[0] == "hip_snapping"
