@@ -13,7 +13,17 @@ from typing import Any
 
 from psoas_triage.advice import Situation, select_advice, select_referrals
 from psoas_triage.engine import engine_for
-from psoas_triage.models import Alternative, Assessment, Finding, RedFlag, SymptomReport
+from psoas_triage.models import (
+    Advice,
+    Alternative,
+    Assessment,
+    Finding,
+    Likelihood,
+    RedFlag,
+    Referral,
+    SymptomReport,
+    TriageLevel,
+)
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook
 from psoas_triage.scoring import likelihood_band, psoas_score
@@ -45,25 +55,7 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
     """Everything after the engine: score, band, triage, advice, alternatives."""
     prepared = _prepared(book)
     if not prepared.owns(fired):  # rules from elsewhere: nothing cached can be trusted for them
-        return Assessment(**_parts(book, report, fired, None), report=report)
-    # Everything but the report itself depends only on which rules fired and on the present
-    # codes that advice selectors ask about, so the parts are remembered under that key.
-    key = (
-        tuple(loaded.rule.id for loaded in fired),
-        prepared.advice_codes.intersection(report.present),
-    )
-    parts = prepared.parts.get(key)
-    if parts is None:
-        parts = _parts(book, report, fired, prepared)
-        if len(prepared.parts) >= MAX_REMEMBERED:
-            prepared.parts.clear()
-        prepared.parts[key] = parts
-    return Assessment(**parts, report=report)
-
-
-def _parts(
-    book: RuleBook, report: SymptomReport, fired: list[LoadedRule], prepared: _Prepared | None
-) -> dict[str, Any]:
+        prepared = None
     score = psoas_score(loaded.rule.points for loaded in fired)
     likelihood = likelihood_band(score, book.policy.bands)
     decision = decide_triage(fired, likelihood, book.policy)
@@ -73,42 +65,46 @@ def _parts(
         if loaded.rule.red_flag and loaded.rule.triage_floor is not None
     )
     red_flags = tuple(sorted(red_flags, key=lambda flag: -flag.triage_floor.rank))
-    situation = Situation(
+    if prepared:
+        referrals, advice = prepared.advice_for(
+            book, report, fired, decision.level, likelihood, bool(red_flags)
+        )
+        alternatives = prepared.alternatives_for(book, fired)
+        findings = tuple(prepared.findings[loaded.rule.id] for loaded in fired)
+    else:
+        situation = _situation(report, fired, decision.level, likelihood, bool(red_flags))
+        referrals, advice = select_referrals(book, situation), select_advice(book, situation)
+        alternatives = _alternatives(book, fired)
+        findings = tuple(_finding(loaded) for loaded in fired)
+    return Assessment(
         triage_level=decision.level,
+        triage_action=book.policy.triage_actions[decision.level],
+        triage_reasons=decision.reasons,
         likelihood=likelihood,
-        fired_rule_ids={loaded.rule.id for loaded in fired},
-        present=set(report.present),
-        red_flag=bool(red_flags),
+        psoas_score=score,
+        red_flags=red_flags,
+        findings=findings,
+        referrals=referrals,
+        advice=advice,
+        alternatives=alternatives,
+        disclaimer=book.policy.disclaimer,
+        rulebook_version=book.full_version,
+        report=report,
     )
-    return {
-        "triage_level": decision.level,
-        "triage_action": book.policy.triage_actions[decision.level],
-        "triage_reasons": decision.reasons,
-        "likelihood": likelihood,
-        "psoas_score": score,
-        "red_flags": red_flags,
-        "findings": tuple(
-            (prepared.findings[loaded.rule.id] if prepared else _finding(loaded))
-            for loaded in fired
-        ),
-        "referrals": select_referrals(book, situation),
-        "advice": select_advice(book, situation),
-        "alternatives": _alternatives(book, fired),
-        "disclaimer": book.policy.disclaimer,
-        "rulebook_version": book.full_version,
-    }
 
 
-MAX_REMEMBERED = 2048
-"""Bound on remembered assessment parts per rule book (a few hundred bytes each)."""
+MAX_REMEMBERED = 4096
+"""Bound on each per-book memo below (entries are small tuples of shared frozen models)."""
 
 
 class _Prepared:
     """What a rule book's assessments share, built once per book.
 
-    Findings, red flags and every other part are frozen models or tuples, so assessments can
-    share the same instances. Profiling showed most of the time after the engine went into
-    rebuilding them for every report.
+    Findings and red flags are frozen models, so assessments can share the same instances.
+    Advice and alternatives are remembered under exactly what they depend on: advice on the
+    situation restricted to the rules and codes that advice selectors mention (a small key
+    space), alternatives on the fired rules that raise one. Profiling showed most of the time
+    after the engine went into rebuilding these for every report.
     """
 
     def __init__(self, book: RuleBook) -> None:
@@ -121,12 +117,75 @@ class _Prepared:
         }
         selectors = [entry.when for entry in (*book.advice.referrals, *book.advice.advice)]
         self.advice_codes = frozenset(code for selector in selectors for code in selector.codes())
-        self.parts: dict[tuple[tuple[str, ...], frozenset[str]], dict[str, Any]] = {}
+        self.advice_rules = frozenset(
+            rule for selector in selectors for rule in selector.rule_ids()
+        )
+        self.raising = frozenset(
+            loaded.rule.id for loaded in book.rules if loaded.rule.alternatives
+        )
+        self._advice: dict[tuple[Any, ...], tuple[tuple[Referral, ...], Advice]] = {}
+        self._alternatives: dict[tuple[str, ...], tuple[Alternative, ...]] = {}
 
     def owns(self, fired: list[LoadedRule]) -> bool:
         """True when every fired rule is this book's own object (as the engine returns them)."""
         own = self.own
         return all(own.get(loaded.rule.id) is loaded for loaded in fired)
+
+    def advice_for(
+        self,
+        book: RuleBook,
+        report: SymptomReport,
+        fired: list[LoadedRule],
+        level: TriageLevel,
+        likelihood: Likelihood,
+        red_flag: bool,
+    ) -> tuple[tuple[Referral, ...], Advice]:
+        """Referrals and advice, as ``select_referrals`` / ``select_advice`` would give them."""
+        key = (
+            level,
+            likelihood,
+            red_flag,
+            self.advice_rules.intersection([loaded.rule.id for loaded in fired]),
+            self.advice_codes.intersection(report.present),
+        )
+        chosen = self._advice.get(key)
+        if chosen is None:
+            situation = _situation(report, fired, level, likelihood, red_flag)
+            chosen = (select_referrals(book, situation), select_advice(book, situation))
+            _remember(self._advice, key, chosen)
+        return chosen
+
+    def alternatives_for(self, book: RuleBook, fired: list[LoadedRule]) -> tuple[Alternative, ...]:
+        key = tuple(loaded.rule.id for loaded in fired if loaded.rule.id in self.raising)
+        if not key:
+            return ()
+        alternatives = self._alternatives.get(key)
+        if alternatives is None:
+            alternatives = _alternatives(book, [self.own[rule_id] for rule_id in key])
+            _remember(self._alternatives, key, alternatives)
+        return alternatives
+
+
+def _situation(
+    report: SymptomReport,
+    fired: list[LoadedRule],
+    level: TriageLevel,
+    likelihood: Likelihood,
+    red_flag: bool,
+) -> Situation:
+    return Situation(
+        triage_level=level,
+        likelihood=likelihood,
+        fired_rule_ids={loaded.rule.id for loaded in fired},
+        present=set(report.present),
+        red_flag=red_flag,
+    )
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= MAX_REMEMBERED:
+        memo.clear()
+    memo[key] = value
 
 
 _PREPARED: weakref.WeakKeyDictionary[RuleBook, _Prepared] = weakref.WeakKeyDictionary()
