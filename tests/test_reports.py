@@ -92,3 +92,12 @@ def test_suggestions_also_match_labels_and_synonyms(shipped_book: RuleBook) -> N
     with pytest.raises(ReportError) as caught:
         parse_report({"present": ["snapping hip"]}, shipped_book)
     assert caught.value.problems[0].suggestions[0] == "hip_snapping"
+
+
+def test_unknown_codes_are_reported_with_shape_problems_in_one_go(mini_book: RuleBook) -> None:
+    with pytest.raises(ReportError) as caught:
+        parse_report({"present": ["groin_pian", 5], "age": 200}, mini_book)
+    fields = [problem.field for problem in caught.value.problems]
+    assert sorted(fields) == ["age", "present[0]", "present[1]"]
+    unknown = next(p for p in caught.value.problems if p.field == "present[0]")
+    assert unknown.suggestions == ("groin_pain",)

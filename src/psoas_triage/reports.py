@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from psoas_triage.errors import Problem, ReportError
-from psoas_triage.models import SymptomReport
+from psoas_triage.models import MAX_CODES, SymptomReport
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest
 
@@ -26,7 +26,11 @@ def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> Sym
     if isinstance(data, SymptomReport):
         report = data
     elif isinstance(data, Mapping):
-        report = _validated(lambda: SymptomReport.model_validate(dict(data)), data)
+        try:
+            report = _validated(lambda: SymptomReport.model_validate(dict(data)), data)
+        except ReportError as error:
+            # Report unknown codes too, so a caller fixes everything in one go.
+            raise ReportError([*error.problems, *_raw_code_problems(data, book)]) from None
     else:
         raise ReportError(
             [Problem("report", f"expected a mapping of report fields, got {type(data).__name__}")]
@@ -44,6 +48,16 @@ def parse_report_json(text: str | bytes, book: RuleBook) -> SymptomReport:
     if problems:
         raise ReportError(problems)
     return report
+
+
+def _raw_code_problems(data: Mapping[str, Any], book: RuleBook) -> list[Problem]:
+    """Unknown codes in a mapping that failed validation for other reasons."""
+    problems = []
+    for field_name in ("present", "absent"):
+        codes = data.get(field_name)
+        if isinstance(codes, (list, tuple)) and len(codes) <= MAX_CODES:
+            problems += book.code_problems(field_name, codes)
+    return problems
 
 
 def _validated(build: Any, data: Mapping[str, Any] | None) -> SymptomReport:

@@ -118,19 +118,23 @@ class RuleBook:
 
     def report_problems(self, report: SymptomReport) -> list[Problem]:
         """Every code in ``report`` that this rule book's vocabulary does not define."""
-        problems = []
-        for field_name in ("present", "absent"):
-            for position, code in enumerate(getattr(report, field_name)):
-                if code not in self.terms:
-                    problems.append(
-                        Problem(
-                            field=f"{field_name}[{position}]",
-                            message=f"unknown symptom code {code!r}",
-                            value=code,
-                            suggestions=self.suggest_codes(code),
-                        )
-                    )
-        return problems
+        return [
+            *self.code_problems("present", report.present),
+            *self.code_problems("absent", report.absent),
+        ]
+
+    def code_problems(self, field_name: str, codes: Iterable[object]) -> list[Problem]:
+        """A Problem for each string in ``codes`` that is not a vocabulary code."""
+        return [
+            Problem(
+                field=f"{field_name}[{position}]",
+                message=f"unknown symptom code {code!r}",
+                value=code,
+                suggestions=self.suggest_codes(code),
+            )
+            for position, code in enumerate(codes)
+            if isinstance(code, str) and code not in self.terms
+        ]
 
 
 def load_rulebook(path: str | Path | None = None) -> RuleBook:
