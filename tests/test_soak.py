@@ -12,60 +12,12 @@ so drift over a long run (state leaking from one report into the next) is caught
 
 from __future__ import annotations
 
-import random
-import resource
-
-from psoas_triage import Assessment, RuleBook, SymptomReport, assess
+from psoas_triage import Assessment, RuleBook, assess
 from psoas_triage.engine import engine_for
+from psoas_triage.workload import mixed_reports, rss_kib
 
 ASSESSMENTS = 100_000
 DISTINCT_REPORTS = 500
-SEED = 20240605
-
-
-def mixed_reports(book: RuleBook, count: int, seed: int = SEED) -> list[SymptomReport]:
-    """``count`` realistic reports: 1-5 present codes (rule codes favoured), some absent, numbers.
-
-    About one report in eight carries the codes of a red-flag rule.
-    """
-    rng = random.Random(seed)
-    vocabulary = sorted(book.terms)
-    rule_codes = sorted({code for loaded in book.rules for code in loaded.rule.when.codes()})
-    red_flags = [loaded.rule for loaded in book.rules if loaded.rule.red_flag]
-    reports = []
-    for _ in range(count):
-        present = set(rng.sample(rule_codes, k=min(len(rule_codes), rng.randint(1, 4))))
-        if rng.random() < 0.3:
-            present.add(rng.choice(vocabulary))
-        if red_flags and rng.random() < 0.125:
-            flag = rng.choice(red_flags)
-            present.update(flag.when.all)
-            if flag.when.any:
-                present.add(rng.choice(flag.when.any))
-        others = [code for code in vocabulary if code not in present]
-        absent = rng.sample(others, k=min(len(others), rng.randint(0, 3)))
-        reports.append(
-            SymptomReport(
-                present=sorted(present),
-                absent=sorted(absent),
-                age=rng.choice([None, rng.randint(16, 90)]),
-                duration_days=rng.choice([None, rng.randint(0, 400)]),
-                pain_intensity=rng.choice([None, rng.randint(0, 10)]),
-            )
-        )
-    return reports
-
-
-def rss_kib() -> int:
-    """Current resident set size of this process in KiB (Linux), else the peak."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def test_100k_assessments_leave_no_engine_state(shipped_book: RuleBook) -> None:
