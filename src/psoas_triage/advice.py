@@ -7,12 +7,11 @@ Safety rule in code, whatever the advice file says: with a red flag, no self-car
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from psoas_triage.models import Advice, AdviceItem, Likelihood, Professional, Referral, TriageLevel
-from psoas_triage.rulebook import RuleBook
+from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Selector
 
 
@@ -73,15 +72,7 @@ class _Prepared:
         ]
 
 
-_PREPARED: weakref.WeakKeyDictionary[RuleBook, _Prepared] = weakref.WeakKeyDictionary()
-"""Per rule book (books compare by identity), dropped with the book."""
-
-
-def _prepared(book: RuleBook) -> _Prepared:
-    prepared = _PREPARED.get(book)
-    if prepared is None:
-        prepared = _PREPARED[book] = _Prepared(book)
-    return prepared
+_prepared = per_book(_Prepared)
 
 
 def select_referrals(book: RuleBook, situation: Situation) -> tuple[Referral, ...]:

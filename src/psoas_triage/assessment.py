@@ -5,7 +5,6 @@ One direction, one stage per module; this module only wires them together.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +24,7 @@ from psoas_triage.models import (
     TriageLevel,
 )
 from psoas_triage.reports import parse_report
-from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook
+from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
 from psoas_triage.scoring import likelihood_band, psoas_score
 from psoas_triage.triage import decide_triage
 
@@ -188,15 +187,7 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     memo[key] = value
 
 
-_PREPARED: weakref.WeakKeyDictionary[RuleBook, _Prepared] = weakref.WeakKeyDictionary()
-"""Per rule book (books compare by identity), dropped with the book."""
-
-
-def _prepared(book: RuleBook) -> _Prepared:
-    prepared = _PREPARED.get(book)
-    if prepared is None:
-        prepared = _PREPARED[book] = _Prepared(book)
-    return prepared
+_prepared = per_book(_Prepared)
 
 
 def _resolve(rulebook: RuleBook | str | Path | None) -> RuleBook:

@@ -9,7 +9,8 @@ the book is checked as a whole (every code, source, alternative and rule id it m
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -135,6 +136,25 @@ class RuleBook:
             for position, code in enumerate(codes)
             if isinstance(code, str) and code not in self.terms
         ]
+
+
+Derived = TypeVar("Derived")
+
+
+def per_book(build: Callable[[RuleBook], Derived]) -> Callable[[RuleBook], Derived]:
+    """Wrap ``build`` so it runs once per rule book; the result is dropped with the book.
+
+    For things derived from a book that are costly to rebuild on every assessment.
+    """
+    memo: weakref.WeakKeyDictionary[RuleBook, Derived] = weakref.WeakKeyDictionary()
+
+    def derived(book: RuleBook) -> Derived:
+        value = memo.get(book)
+        if value is None:
+            value = memo[book] = build(book)
+        return value
+
+    return derived
 
 
 def load_rulebook(path: str | Path | None = None) -> RuleBook:
