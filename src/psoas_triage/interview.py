@@ -9,7 +9,8 @@ triage level; questions that cannot are skipped:
   that) equals the level of the answers so far (for example once it is an emergency);
 - a single question is skipped when no rule that mentions it can still fire (another code it
   needs was answered no or don't know, or a number it needs was answered too low) with an
-  effect that could raise the level above the current one.
+  effect that could raise the level above the current one. Which rules can still fire is
+  asked of the engine itself, on that same optimistic report.
 
 Input and output are plain callables, so the CLI, a test or another front end can drive it.
 """
@@ -110,8 +111,11 @@ def questions(book: RuleBook) -> list[Question]:
     return [*red, *NUMBER_QUESTIONS, *rest]
 
 
-def highest_reachable(book: RuleBook, answers: Answers, pending: list[Question]) -> TriageLevel:
-    """The most urgent level any answers to ``pending`` could still lead to."""
+def optimistic_report(answers: Answers, pending: list[Question]) -> SymptomReport:
+    """The answers so far with every pending code present and every pending number at its
+    maximum: since conditions only require presence and lower bounds, no rule can fire later
+    that does not fire on this report, and no triage level can be reached that it does not reach.
+    """
     present = list(answers.present)
     numbers = {name: value for name, value in answers.numbers.items() if value is not None}
     for question in pending:
@@ -119,18 +123,21 @@ def highest_reachable(book: RuleBook, answers: Answers, pending: list[Question])
             present.append(question.key)
         else:
             numbers[question.key] = question.high
-    report = SymptomReport(present=tuple(present), absent=tuple(answers.absent), **numbers)
-    return assess(report, book).triage_level
+    return SymptomReport(present=tuple(present), absent=tuple(answers.absent), **numbers)
 
 
 def could_change_triage(
-    book: RuleBook, answers: Answers, question: Question, current: TriageLevel
+    book: RuleBook, reachable: Assessment, question: Question, current: TriageLevel
 ) -> bool:
-    """Whether some answer to ``question`` could raise the triage level above ``current``."""
+    """Whether some answer to ``question`` could raise the triage level above ``current``.
+
+    ``reachable`` is the assessment of the optimistic report: its fired rules, decided by the
+    engine, are exactly the rules that can still fire.
+    """
     likelihood_floor = TriageLevel.most_urgent(*book.policy.likelihood_triage.values())
-    for loaded in book.rules:
-        rule = loaded.rule
-        if not _mentions(rule, question.key) or not _can_fire(rule, answers, question):
+    for rule_id in reachable.fired_rule_ids:
+        rule = book.rule(rule_id).rule
+        if not _mentions(rule, question.key):
             continue
         if rule.triage_floor is not None and rule.triage_floor.rank > current.rank:
             return True
@@ -141,34 +148,6 @@ def could_change_triage(
 
 def _mentions(rule: Rule, key: str) -> bool:
     return key in rule.when.all or key in rule.when.any or key in rule.when.numbers()
-
-
-def _can_fire(rule: Rule, answers: Answers, question: Question) -> bool:
-    """Whether ``rule`` can still fire if ``question`` gets the answer that helps it most."""
-
-    def possible(code: str) -> bool:
-        return code == question.key or code in answers.present or not answers.answered(code)
-
-    when = rule.when
-    if not all(possible(code) for code in when.all):
-        return False
-    if when.any and not any(possible(code) for code in when.any):
-        return False
-    for name, bound in when.numbers().items():
-        value = answers.numbers.get(name)
-        if name == question.key or name not in answers.numbers:
-            value = _highest(name)
-        if value is None:
-            return False
-        if bound.gt is not None and not value > bound.gt:
-            return False
-        if bound.gte is not None and not value >= bound.gte:
-            return False
-    return True
-
-
-def _highest(name: str) -> int:
-    return next(q.high for q in NUMBER_QUESTIONS if q.key == name)
 
 
 def run_interview(
@@ -192,11 +171,12 @@ def run_interview(
     pending = questions(book)
     while pending:
         current = assess(answers.report(), book).triage_level
-        if skip and highest_reachable(book, answers, pending) is current:
+        reachable = assess(optimistic_report(answers, pending), book)
+        if skip and reachable.triage_level is current:
             skipped.extend(question.key for question in pending)
             break
         question = pending.pop(0)
-        if skip and not could_change_triage(book, answers, question, current):
+        if skip and not could_change_triage(book, reachable, question, current):
             skipped.append(question.key)
             continue
         asked.append(question.key)
