@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import durable_rules_engine
 import pytest
 
 from psoas_triage import EngineError, RuleBook, SymptomReport, load_rulebook
 from psoas_triage.engine import (
     CATCH_ALL,
-    RuleEngine,
+    RULESET_NAME,
+    _QuietHost,
     compile_condition,
     compile_ruleset,
     engine_for,
     report_fact,
 )
 from psoas_triage.schema import Condition
+from psoas_triage.workload import mixed_reports
 
 
 def test_conditions_compile_to_durable_rules_expressions() -> None:
@@ -103,18 +106,48 @@ def test_two_rule_books_stay_separate_side_by_side(
     assert mini.fired_rule_ids(report) == ("groin", "groin_snapping")
 
 
-class _BrokenEngine(RuleEngine):
-    """An engine whose rule actions raise, as a bug in an action would."""
+def _fired_through_host_assert_fact(book: RuleBook, reports: list[SymptomReport]) -> list[set[str]]:
+    """The reference: durable_rules' own Host.assert_fact path, with recording actions."""
+    fired: list[str] = []
+    definition = compile_ruleset(book)
 
-    def _recorder(self, rule_id: str) -> Any:
-        def explode(_closure: Any) -> None:
-            raise RuntimeError(f"action for {rule_id} failed")
+    def recorder(rule_id: str) -> Any:
+        # One parameter exactly: durable_rules treats a two-parameter action as asynchronous.
+        return lambda _closure: fired.append(rule_id)
 
-        return explode
+    for rule_id, rule in definition.items():
+        rule["run"] = recorder(rule_id)
+    host = _QuietHost({RULESET_NAME: definition})
+    results = []
+    for number, report in enumerate(reports):
+        fired.clear()
+        host.assert_fact(RULESET_NAME, report_fact(report, str(number)))
+        host.delete_state(RULESET_NAME, str(number))
+        results.append(set(fired) - {CATCH_ALL})
+    return results
 
 
-def test_an_exception_inside_durable_rules_is_raised_not_swallowed(mini_book: RuleBook) -> None:
-    engine = _BrokenEngine(mini_book)
-    with pytest.raises(EngineError, match="rule action failed"):
+def test_driving_the_actions_directly_matches_durable_rules_own_host_path(
+    shipped_book: RuleBook,
+) -> None:
+    reports = mixed_reports(shipped_book, 1500, seed=11)
+    engine = engine_for(shipped_book)
+    ours = [set(engine.fired_rule_ids(report)) for report in reports]
+    assert ours == _fired_through_host_assert_fact(shipped_book, reports)
+    assert sum(map(len, ours)) > 1500, "the workload should fire rules"
+
+
+def test_an_engine_failure_is_raised_and_the_session_still_deleted(
+    mini_book: RuleBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_for(mini_book)
+
+    def fail(*_args: Any) -> None:
+        raise RuntimeError("engine broke")
+
+    monkeypatch.setattr(durable_rules_engine, "complete_and_start_action", fail)
+    with pytest.raises(EngineError, match="engine broke"):
         engine.fired_rule_ids(SymptomReport(present=["groin_pain"]))
-    assert engine.session_state("1") is None
+    monkeypatch.undo()
+    assert engine.session_state(str(engine.sessions_started)) is None
+    assert engine.fired_rule_ids(SymptomReport(present=["groin_pain"])) == ("groin",)
