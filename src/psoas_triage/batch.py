@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -39,11 +42,13 @@ MAX_LISTED_ERRORS = 20
 Line = tuple[int, bytes]
 Outcome = tuple[int, str | None]
 """(line number, triage level or None for an error record)."""
-ChunkResult = tuple[bytes, list[Outcome]]
-"""A chunk's output lines joined into one UTF-8 blob, and each line's outcome.
+ChunkResult = tuple[bytes | Path, list[Outcome]]
+"""A chunk's output lines as one UTF-8 blob (or a spool file holding it), and each line's outcome.
 
 One blob per chunk keeps the parent process's work per report tiny (no per-line unpickling or
-encoding), which is what lets two workers scale on a two-core machine.
+encoding). Worker processes write their blob to a spool file and the parent copies it into the
+output inside the kernel, instead of sending it through a pipe: that is what lets two workers
+scale on a two-core machine.
 """
 
 
@@ -161,9 +166,12 @@ def _init_worker(rules: str | None) -> None:
     engine_for(_WORKER_BOOK)
 
 
-def _worker_chunk(chunk: list[Line]) -> ChunkResult:
+def _worker_chunk(chunk: list[Line], spool: str) -> ChunkResult:
     assert _WORKER_BOOK is not None, "worker not initialised"
-    return _assess_lines(_WORKER_BOOK, chunk)
+    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk)
+    path = Path(spool) / f"chunk-{chunk[0][0]}.jsonl"
+    path.write_bytes(payload)  # type: ignore[arg-type]
+    return path, outcomes
 
 
 def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
@@ -218,14 +226,17 @@ def _run_parallel(
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_context(),
-        initializer=_init_worker,
-        initargs=(str(rules) if rules is not None else None,),
-    ) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="psoas-batch-") as spool,
+        ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_context(),
+            initializer=_init_worker,
+            initargs=(str(rules) if rules is not None else None,),
+        ) as pool,
+    ):
         for chunk in chunks:
-            pending.append(pool.submit(_worker_chunk, chunk))
+            pending.append(pool.submit(_worker_chunk, chunk, spool))
             if bar and not bar.started:
                 bar.start()  # after the first submit: workers are forked before its thread runs
             if len(pending) >= window:
@@ -258,9 +269,29 @@ def _write(
         else:
             summary.assessed += 1
             levels[level] += 1
-    sink.write(payload)
+    if isinstance(payload, Path):
+        _copy_spool(payload, sink)
+    else:
+        sink.write(payload)
     if bar:
         bar.advance(len(outcomes))
+
+
+def _copy_spool(path: Path, sink: IO[bytes]) -> None:
+    """Append a spool file to ``sink`` (in the kernel where the sink is a real file) and
+    remove it."""
+    with open(path, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        try:
+            target = sink.fileno()
+        except (AttributeError, OSError, ValueError):  # an in-memory sink, as in tests
+            shutil.copyfileobj(source, sink)
+        else:
+            sink.flush()
+            sent = 0
+            while sent < size:
+                sent += os.sendfile(target, source.fileno(), sent, size - sent)
+    path.unlink()
 
 
 def _chunks(source: IO[bytes], size: int) -> Iterator[list[Line]]:
