@@ -52,38 +52,33 @@ def render_assessment(
     parts: list[RenderableType] = [_triage_panel(assessment)]
     if assessment.red_flags:
         parts.append(_heading("Red flags"))
-        lines = []
-        for flag in assessment.red_flags:
-            line = Text(flag.title, style="bold")
-            line.append(f" ({humanise(flag.triage_floor.value)}): {flag.description}")
-            lines.append(line)
-        parts.append(_bullets(lines, marker=Text("!", style="bold red")))
+        flags = [
+            _titled(f"{flag.title} ({humanise(flag.triage_floor.value)})", flag.description)
+            for flag in assessment.red_flags
+        ]
+        parts.append(_bullets(flags, marker=Text("!", style="bold red")))
     parts.append(_score(assessment))
     parts.append(_findings(assessment, width))
-    if assessment.referrals:
-        parts.append(_heading("Who to see"))
-        lines = []
-        for referral in assessment.referrals:
-            line = Text(humanise(referral.professional.value).capitalize(), style="bold")
-            line.append(f": {referral.reason}")
-            lines.append(line)
-        parts.append(_bullets(lines))
-    if assessment.alternatives:
-        parts.append(_heading("Other causes to discuss with a professional"))
-        lines = []
-        for alternative in assessment.alternatives:
-            line = Text(alternative.title, style="bold")
-            line.append(f": {alternative.description}")
-            lines.append(line)
-        parts.append(_bullets(lines))
-    for title, items, full in (
-        ("Self-care", assessment.advice.self_care, details),
-        ("What to avoid", assessment.advice.avoid, details),
-        ("When to seek help", assessment.advice.seek_help, True),
-    ):
-        if items:
+    sections = [
+        (
+            "Who to see",
+            [
+                _titled(humanise(referral.professional.value).capitalize(), referral.reason)
+                for referral in assessment.referrals
+            ],
+        ),
+        (
+            "Other causes to discuss with a professional",
+            [_titled(alt.title, alt.description) for alt in assessment.alternatives],
+        ),
+        ("Self-care", _advice_lines(assessment.advice.self_care, details)),
+        ("What to avoid", _advice_lines(assessment.advice.avoid, details)),
+        ("When to seek help", _advice_lines(assessment.advice.seek_help, True)),
+    ]
+    for title, lines in sections:
+        if lines:
             parts.append(_heading(title))
-            parts.append(_bullets([_advice_line(item, full) for item in items]))
+            parts.append(_bullets(lines))
     if not details and (assessment.advice.self_care or assessment.advice.avoid):
         parts.append(Text("(--details shows how to do each item)", style="dim"))
     parts.append(Text(""))
@@ -154,11 +149,16 @@ def _heading(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def _advice_line(item: AdviceItem, full: bool) -> Text:
-    line = Text(item.title, style="bold")
-    if full:
-        line.append(f": {item.text}")
+def _titled(title: str, text: str | None) -> Text:
+    """``title`` in bold, then ``: text`` when there is a text."""
+    line = Text(title, style="bold")
+    if text:
+        line.append(f": {text}")
     return line
+
+
+def _advice_lines(items: tuple[AdviceItem, ...], full: bool) -> list[Text]:
+    return [_titled(item.title, item.text if full else None) for item in items]
 
 
 def _bullets(lines: list[Text], marker: Text | None = None) -> Table:
