@@ -13,11 +13,11 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     And <doctor>
 
     Examples:
-      | findings                                        | band     | physio                                 | massage                                  | doctor                        |
-      | low back pain                                   | unlikely | no physiotherapist is recommended      | no massage therapist is recommended      | no doctor is recommended      |
-      | groin pain and low back pain                    | possible | a physiotherapist is recommended       | a massage therapist is recommended       | no doctor is recommended      |
-      | groin pain and snapping hip                     | likely   | a physiotherapist is recommended       | a massage therapist is recommended       | no doctor is recommended      |
-      | groin pain, snapping hip and fever              | likely   | no physiotherapist is recommended      | no massage therapist is recommended      | a doctor is recommended       |
+      | findings                           | band     | physio                            | massage                             | doctor                   |
+      | low back pain                      | unlikely | no physiotherapist is recommended | no massage therapist is recommended | no doctor is recommended |
+      | groin pain and low back pain       | possible | a physiotherapist is recommended  | a massage therapist is recommended  | no doctor is recommended |
+      | groin pain and snapping hip        | likely   | a physiotherapist is recommended  | a massage therapist is recommended  | no doctor is recommended |
+      | groin pain, snapping hip and fever | likely   | no physiotherapist is recommended | no massage therapist is recommended | a doctor is recommended  |
 
   Scenario: A possible psoas picture: every therapist who treats the psoas is suggested
     Given a person reporting groin pain and low back pain
@@ -46,17 +46,17 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     And the advice cites the source "<source>"
 
     Examples:
-      | kind                        | item                                                | source                                                                  |
-      | self-care advice            | Kneeling psoas (hip flexor) stretch                 | Psoas - Get To Know Your Muscles                                        |
-      | self-care advice            | Lying ball release                                  | The Psoas Muscle: Unraveling Its Importance and Role in Movement        |
-      | self-care advice            | Bridge                                              | psoas_functions_exercises_2024                                          |
-      | self-care advice            | Diaphragm breathing                                 | (In)famous Psoas                                                        |
-      | self-care advice            | Sleep on your side with a pillow between the knees  | gtkym_psoas                                                             |
-      | advice on what to avoid     | Avoid hills and sloping ground for now              | Psoas Muscle: Functions and Exercises                                   |
-      | advice on what to avoid     | Avoid running on an incline                         | psoas_functions_exercises_2024                                          |
-      | advice on what to avoid     | Pause repetitive jumping and hip-flexion workouts   | psoas_functions_exercises_2024                                          |
-      | advice on what to avoid     | Leave specialised psoas exercises to supervision    | psoas_functions_exercises_2024                                          |
-      | advice on when to seek help | Emergency warning signs                             | General clinical practice: red-flag screening in low back pain and sciatica |
+      | kind                        | item                                               | source                                                                      |
+      | self-care advice            | Kneeling psoas (hip flexor) stretch                | Psoas - Get To Know Your Muscles                                            |
+      | self-care advice            | Lying ball release                                 | The Psoas Muscle: Unraveling Its Importance and Role in Movement            |
+      | self-care advice            | Bridge                                             | psoas_functions_exercises_2024                                              |
+      | self-care advice            | Diaphragm breathing                                | (In)famous Psoas                                                            |
+      | self-care advice            | Sleep on your side with a pillow between the knees | gtkym_psoas                                                                 |
+      | advice on what to avoid     | Avoid hills and sloping ground for now             | Psoas Muscle: Functions and Exercises                                       |
+      | advice on what to avoid     | Avoid running on an incline                        | psoas_functions_exercises_2024                                              |
+      | advice on what to avoid     | Pause repetitive jumping and hip-flexion workouts  | psoas_functions_exercises_2024                                              |
+      | advice on what to avoid     | Leave specialised psoas exercises to supervision   | psoas_functions_exercises_2024                                              |
+      | advice on when to seek help | Emergency warning signs                            | General clinical practice: red-flag screening in low back pain and sciatica |
 
   Scenario Outline: Self-care is withheld whenever there is a warning sign
     Given a person reporting groin pain, snapping hip and <warning sign>

@@ -13,12 +13,12 @@ Feature: Buttock, sacroiliac and pelvic pain
     And the triage level is "self-care"
 
     Examples:
-      | finding         | rule                    |
-      | buttock pain    | Buttock pain            |
-      | gluteal pain    | buttock_pain            |
-      | sacroiliac pain | Sacroiliac region pain  |
-      | si joint pain   | sacroiliac_pain         |
-      | pelvic pain     | Pelvic pain             |
+      | finding         | rule                   |
+      | buttock pain    | Buttock pain           |
+      | gluteal pain    | buttock_pain           |
+      | sacroiliac pain | Sacroiliac region pain |
+      | si joint pain   | sacroiliac_pain        |
+      | pelvic pain     | Pelvic pain            |
 
   Scenario: Pelvic pain raises the pelvic floor as another cause
     Given a person reporting pelvic pain
@@ -55,7 +55,7 @@ Feature: Buttock, sacroiliac and pelvic pain
     And the triage level is "self-care"
 
     Examples:
-      | findings                         | rule                                                            | other cause                  |
+      | findings                         | rule                                                                | other cause                  |
       | sacroiliac pain and buttock pain | Sacroiliac and buttock pain (consider sacroiliac joint dysfunction) | Sacroiliac joint dysfunction |
-      | pelvic pain and sacroiliac pain  | Pelvic with sacroiliac pain (consider pelvic instability)       | Pelvic floor dysfunction     |
-      | pelvic pain and sacroiliac pain  | pelvic_instability_pattern                                      | Sacroiliac joint dysfunction |
+      | pelvic pain and sacroiliac pain  | Pelvic with sacroiliac pain (consider pelvic instability)           | Pelvic floor dysfunction     |
+      | pelvic pain and sacroiliac pain  | pelvic_instability_pattern                                          | Sacroiliac joint dysfunction |

@@ -14,17 +14,17 @@ Feature: Exposures: sitting, driving, kayaking, sport, posture and stress
     And no physiotherapist is recommended
 
     Examples:
-      | exposure                              | rule                                                  | score |
-      | long periods of sitting               | Long periods in a seated, hip-flexed position         | 3     |
-      | long drives                           | sitting_type_exposure                                 | 3     |
-      | kayaking or canoeing                  | sitting_type_exposure                                 | 3     |
-      | running                               | Sport or training that repeatedly loads hip flexion   | 4     |
-      | dancing                               | athletic_overload_exposure                            | 4     |
-      | cycling                               | athletic_overload_exposure                            | 4     |
-      | sleeping curled up                    | Habitual postures that shorten the psoas              | 3     |
-      | high heels or sway-back standing      | tightening_posture_exposure                           | 3     |
-      | poor posture                          | tightening_posture_exposure                           | 3     |
-      | high stress                           | High life stress                                      | 3     |
+      | exposure                         | rule                                                | score |
+      | long periods of sitting          | Long periods in a seated, hip-flexed position       | 3     |
+      | long drives                      | sitting_type_exposure                               | 3     |
+      | kayaking or canoeing             | sitting_type_exposure                               | 3     |
+      | running                          | Sport or training that repeatedly loads hip flexion | 4     |
+      | dancing                          | athletic_overload_exposure                          | 4     |
+      | cycling                          | athletic_overload_exposure                          | 4     |
+      | sleeping curled up               | Habitual postures that shorten the psoas            | 3     |
+      | high heels or sway-back standing | tightening_posture_exposure                         | 3     |
+      | poor posture                     | tightening_posture_exposure                         | 3     |
+      | high stress                      | High life stress                                    | 3     |
 
   Scenario Outline: Sitting-type exposures and postures with back or hip pain
     Given a person reporting <exposure> and <pain>
@@ -34,14 +34,14 @@ Feature: Exposures: sitting, driving, kayaking, sport, posture and stress
     And psoas involvement is "unlikely"
 
     Examples:
-      | exposure                          | pain                  | combination                                               | score |
-      | long periods of sitting           | low back pain         | Prolonged sitting with low back or hip pain               | 14    |
-      | poor posture                      | low back pain         | Poor posture with low back or hip pain                    | 12    |
-      | long drives                       | front of hip pain     | Long drives with low back or front-of-hip pain            | 18    |
-      | kayaking or canoeing              | low back stiffness    | Kayaking or canoeing with low back or front-of-hip pain   | 13    |
-      | sleeping curled up                | low back pain         | Curled-up sleeping with low back or front-of-hip pain     | 12    |
-      | high heels or sway-back standing  | low back pain         | Sway-back standing or high heels with low back pain       | 12    |
-      | high stress                       | low back pain         | High stress with low back pain or stiffness               | 11    |
+      | exposure                         | pain               | combination                                             | score |
+      | long periods of sitting          | low back pain      | Prolonged sitting with low back or hip pain             | 14    |
+      | poor posture                     | low back pain      | Poor posture with low back or hip pain                  | 12    |
+      | long drives                      | front of hip pain  | Long drives with low back or front-of-hip pain          | 18    |
+      | kayaking or canoeing             | low back stiffness | Kayaking or canoeing with low back or front-of-hip pain | 13    |
+      | sleeping curled up               | low back pain      | Curled-up sleeping with low back or front-of-hip pain   | 12    |
+      | high heels or sway-back standing | low back pain      | Sway-back standing or high heels with low back pain     | 12    |
+      | high stress                      | low back pain      | High stress with low back pain or stiffness             | 11    |
 
   Scenario: Sitting all day and then training
     Given a person reporting long periods of sitting and running
@@ -58,14 +58,14 @@ Feature: Exposures: sitting, driving, kayaking, sport, posture and stress
     And psoas involvement is "<band>"
 
     Examples:
-      | sport                                  | pain              | combination                                                                | score | band     |
-      | running                                | groin pain        | Running with groin, hip or front-of-hip pain, or a snapping hip            | 22    | possible |
-      | dancing                                | snapping hip      | Dancing with groin, hip or front-of-hip pain, or a snapping hip            | 25    | possible |
-      | jumping sports                         | hip pain          | Jumping sports with groin, hip or front-of-hip pain, or a snapping hip     | 16    | unlikely |
-      | soccer                                 | groin pain        | Kicking sports with groin, hip or front-of-hip pain                        | 21    | possible |
-      | cycling                                | front of hip pain | Cycling with front-of-hip, hip, groin or low back pain                     | 18    | unlikely |
-      | repeated hip-flexion or jump training  | groin pain        | Repeated hip-flexion or jump training with groin, hip or low back pain     | 22    | possible |
-      | sudden increase in exercise            | groin pain        | Recent jump in exercise with groin, hip or low back pain                   | 20    | possible |
+      | sport                                 | pain              | combination                                                            | score | band     |
+      | running                               | groin pain        | Running with groin, hip or front-of-hip pain, or a snapping hip        | 22    | possible |
+      | dancing                               | snapping hip      | Dancing with groin, hip or front-of-hip pain, or a snapping hip        | 25    | possible |
+      | jumping sports                        | hip pain          | Jumping sports with groin, hip or front-of-hip pain, or a snapping hip | 16    | unlikely |
+      | soccer                                | groin pain        | Kicking sports with groin, hip or front-of-hip pain                    | 21    | possible |
+      | cycling                               | front of hip pain | Cycling with front-of-hip, hip, groin or low back pain                 | 18    | unlikely |
+      | repeated hip-flexion or jump training | groin pain        | Repeated hip-flexion or jump training with groin, hip or low back pain | 22    | possible |
+      | sudden increase in exercise           | groin pain        | Recent jump in exercise with groin, hip or low back pain               | 20    | possible |
 
   Scenario: A driver with back and front-of-hip pain gets advice about long drives
     Given a person reporting long drives, low back pain and tight hip flexors

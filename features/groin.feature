@@ -21,12 +21,12 @@ Feature: Groin pain
     And self-care advice is offered
 
     Examples:
-      | other                                  | combination                                  | score |
-      | low back pain                          | Groin pain together with low back pain       | 23    |
-      | pain where the spine meets the buttock | Groin pain together with low back pain       | 26    |
-      | pain in a band beside the lower spine  | Groin pain together with low back pain       | 28    |
-      | weakness lifting the thigh             | Groin pain with weak or painful hip flexion  | 30    |
-      | pain when lifting the leg              | Groin pain with weak or painful hip flexion  | 30    |
+      | other                                  | combination                                 | score |
+      | low back pain                          | Groin pain together with low back pain      | 23    |
+      | pain where the spine meets the buttock | Groin pain together with low back pain      | 26    |
+      | pain in a band beside the lower spine  | Groin pain together with low back pain      | 28    |
+      | weakness lifting the thigh             | Groin pain with weak or painful hip flexion | 30    |
+      | pain when lifting the leg              | Groin pain with weak or painful hip flexion | 30    |
 
   Scenario: Groin pain, back pain and painful leg lifting together make the psoas likely
     Given a person reporting groin pain, pain when lifting the leg and low back pain

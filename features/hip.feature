@@ -12,10 +12,10 @@ Feature: Hip and front-of-hip pain
     And the triage level is "self-care"
 
     Examples:
-      | finding                                                 | rule                                                     | score |
-      | hip pain                                                | Hip pain                                                 | 6     |
-      | deep ache or tightness at the front of the hip or thigh | Deep ache or tightness at the front of the hip or thigh  | 10    |
-      | limited hip movement                                    | Limited hip range of motion                              | 6     |
+      | finding                                                 | rule                                                    | score |
+      | hip pain                                                | Hip pain                                                | 6     |
+      | deep ache or tightness at the front of the hip or thigh | Deep ache or tightness at the front of the hip or thigh | 10    |
+      | limited hip movement                                    | Limited hip range of motion                             | 6     |
 
   Scenario Outline: Hip findings that point at the psoas together
     Given a person reporting <findings>
@@ -25,11 +25,11 @@ Feature: Hip and front-of-hip pain
     And psoas involvement is "<band>"
 
     Examples:
-      | findings                                           | combination                                                  | score | band     |
-      | front of hip pain and low back pain                | Low back pain together with front-of-hip ache or tightness   | 25    | possible |
-      | hip pain and low back pain                         | Low back pain together with hip pain                         | 17    | unlikely |
-      | hip pain and limited hip movement                  | Hip pain with limited hip range of motion                    | 18    | unlikely |
-      | tight hip flexors and limited hip movement         | hip_pain_with_limited_motion                                 | 22    | possible |
+      | findings                                             | combination                                                | score | band     |
+      | front of hip pain and low back pain                  | Low back pain together with front-of-hip ache or tightness | 25    | possible |
+      | hip pain and low back pain                           | Low back pain together with hip pain                       | 17    | unlikely |
+      | hip pain and limited hip movement                    | Hip pain with limited hip range of motion                  | 18    | unlikely |
+      | tight hip flexors and limited hip movement           | hip_pain_with_limited_motion                               | 22    | possible |
       | tight hip flexors and trouble standing fully upright | Front-of-hip tightness with trouble standing upright       | 24    | possible |
 
   Scenario: Hip pain without back pain is not the back-and-hip combination
@@ -51,16 +51,16 @@ Feature: Hip and front-of-hip pain
 
   Scenario: A tight front of the hip with back pain and stiffness after sitting all day
     Given a person reports:
-      | finding                                  | answer       |
-      | tight hip flexors                        | yes          |
-      | low back pain                            | yes          |
-      | trouble standing fully upright           | yes          |
-      | sitting all day                          | yes          |
-      | fever                                    | no           |
-      | numbness between the legs                | no           |
-      | age                                      | 38           |
-      | pain started                             | 5 days ago   |
-      | pain intensity                           | 4            |
+      | finding                        | answer     |
+      | tight hip flexors              | yes        |
+      | low back pain                  | yes        |
+      | trouble standing fully upright | yes        |
+      | sitting all day                | yes        |
+      | fever                          | no         |
+      | numbness between the legs      | no         |
+      | age                            | 38         |
+      | pain started                   | 5 days ago |
+      | pain intensity                 | 4          |
     When the symptoms are assessed
     Then psoas involvement is "likely"
     And the triage level is "consultation"

@@ -14,11 +14,11 @@ Feature: History: hip replacement, recent surgery, arthritis and bursitis of the
     And no red flag is raised
 
     Examples:
-      | history              | rule                             | score |
-      | hip replacement      | Previous total hip replacement   | 8     |
-      | recent surgery       | Recent surgery                   | 3     |
-      | arthritis in the hip | Known arthritis of the hip       | 4     |
-      | hip bursitis         | Known bursitis of the hip        | 4     |
+      | history              | rule                           | score |
+      | hip replacement      | Previous total hip replacement | 8     |
+      | recent surgery       | Recent surgery                 | 3     |
+      | arthritis in the hip | Known arthritis of the hip     | 4     |
+      | hip bursitis         | Known bursitis of the hip      | 4     |
 
   Scenario Outline: Joint conditions are raised as another cause
     Given a person reporting <history> and hip pain

@@ -11,12 +11,12 @@ Feature: Reports that cannot be assessed are refused with a precise reason
     And "<suggestion>" is suggested
 
     Examples:
-      | verb   | code          | field      | suggestion      |
-      | lists  | groin_pian    | present[0] | groin_pain      |
-      | lists  | hip_snaping   | present[0] | hip_snapping    |
-      | lists  | Groin pain    | present[0] | groin_pain      |
-      | denies | fevre         | absent[0]  | fever           |
-      | lists  | low_back      | present[0] | low_back_pain   |
+      | verb   | code        | field      | suggestion    |
+      | lists  | groin_pian  | present[0] | groin_pain    |
+      | lists  | hip_snaping | present[0] | hip_snapping  |
+      | lists  | Groin pain  | present[0] | groin_pain    |
+      | denies | fevre       | absent[0]  | fever         |
+      | lists  | low_back    | present[0] | low_back_pain |
 
   Scenario Outline: Numbers outside their range are refused
     Given a person reporting groin pain
@@ -27,12 +27,12 @@ Feature: Reports that cannot be assessed are refused with a precise reason
     And the rejection says "<message>"
 
     Examples:
-      | field          | value | message                             |
-      | pain_intensity | 11    | less than or equal to 10            |
-      | pain_intensity | -1    | greater than or equal to 0          |
-      | age            | 121   | less than or equal to 120           |
-      | duration_days  | -3    | greater than or equal to 0          |
-      | pain_intensity | "7"   | valid integer                       |
+      | field          | value | message                    |
+      | pain_intensity | 11    | less than or equal to 10   |
+      | pain_intensity | -1    | greater than or equal to 0 |
+      | age            | 121   | less than or equal to 120  |
+      | duration_days  | -3    | greater than or equal to 0 |
+      | pain_intensity | "7"   | valid integer              |
 
   Scenario: A pain score written in plain words is checked the same way
     Given a person reporting groin pain

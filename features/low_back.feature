@@ -14,12 +14,12 @@ Feature: Low back pain patterns
     And no physiotherapist is recommended
 
     Examples:
-      | finding                                | rule                                       | score |
-      | low back pain                          | Low back pain                              | 5     |
-      | pain where the spine meets the buttock | Pain at the lumbosacral junction           | 8     |
-      | pain in a band beside the lower spine  | Vertical paraspinal band of low back pain  | 10    |
-      | low back stiffness                     | Low back stiffness or tightness            | 5     |
-      | pain when sitting                      | Pain while sitting                         | 5     |
+      | finding                                | rule                                      | score |
+      | low back pain                          | Low back pain                             | 5     |
+      | pain where the spine meets the buttock | Pain at the lumbosacral junction          | 8     |
+      | pain in a band beside the lower spine  | Vertical paraspinal band of low back pain | 10    |
+      | low back stiffness                     | Low back stiffness or tightness           | 5     |
+      | pain when sitting                      | Pain while sitting                        | 5     |
 
   Scenario Outline: Low back pain with stiffness or with sitting adds to the picture
     Given a person reporting <findings>
@@ -29,11 +29,11 @@ Feature: Low back pain patterns
     And psoas involvement is "<band>"
 
     Examples:
-      | findings                                                          | combination                                          | score | band     |
-      | low back pain and low back stiffness                              | Low back pain together with low back stiffness       | 14    | unlikely |
-      | sore lower back and pain when sitting                             | Low back pain that is present or worse when sitting  | 16    | unlikely |
-      | pain where the spine meets the buttock and pain when sitting      | Low back pain that is present or worse when sitting  | 19    | unlikely |
-      | pain in a band beside the lower spine and low back stiffness      | Low back pain together with low back stiffness       | 19    | unlikely |
+      | findings                                                     | combination                                         | score | band     |
+      | low back pain and low back stiffness                         | Low back pain together with low back stiffness      | 14    | unlikely |
+      | sore lower back and pain when sitting                        | Low back pain that is present or worse when sitting | 16    | unlikely |
+      | pain where the spine meets the buttock and pain when sitting | Low back pain that is present or worse when sitting | 19    | unlikely |
+      | pain in a band beside the lower spine and low back stiffness | Low back pain together with low back stiffness      | 19    | unlikely |
 
   Scenario: Stiffness without back pain is not counted as the back-pain combination
     Given a person reporting low back stiffness and pain when sitting

@@ -12,13 +12,13 @@ Feature: Movement: lifting the leg, getting up, standing upright, activity and r
     And the triage level is "self-care"
 
     Examples:
-      | finding                                           | rule                                                   | score |
-      | pain when lifting the leg                         | Pain on lifting the leg (active hip flexion)           | 10    |
-      | weakness lifting the thigh                        | Weak hip flexion                                       | 10    |
-      | pain getting up from sitting                      | Pain on changing position (sitting to standing)        | 8     |
-      | trouble standing fully upright                    | Difficulty standing or holding fully upright           | 8     |
-      | worse with walking, running, jumping or climbing  | Pain worse with walking, running, jumping or climbing  | 4     |
-      | better with rest                                  | Pain eased by rest                                     | 3     |
+      | finding                                          | rule                                                  | score |
+      | pain when lifting the leg                        | Pain on lifting the leg (active hip flexion)          | 10    |
+      | weakness lifting the thigh                       | Weak hip flexion                                      | 10    |
+      | pain getting up from sitting                     | Pain on changing position (sitting to standing)       | 8     |
+      | trouble standing fully upright                   | Difficulty standing or holding fully upright          | 8     |
+      | worse with walking, running, jumping or climbing | Pain worse with walking, running, jumping or climbing | 4     |
+      | better with rest                                 | Pain eased by rest                                    | 3     |
 
   Scenario Outline: Movement findings that go together
     Given a person reporting <findings>
@@ -28,10 +28,10 @@ Feature: Movement: lifting the leg, getting up, standing upright, activity and r
     And psoas involvement is "<band>"
 
     Examples:
-      | findings                                                        | combination                                                  | score | band     |
-      | pain when lifting the leg and low back pain                     | Pain on lifting the leg felt in the low back or hip          | 21    | possible |
-      | pain getting up from sitting and trouble standing fully upright | Pain rising from sitting with difficulty standing upright    | 26    | possible |
-      | worse with exercise and better with rest                        | Mechanical pattern: worse with activity, better with rest    | 15    | unlikely |
+      | findings                                                        | combination                                               | score | band     |
+      | pain when lifting the leg and low back pain                     | Pain on lifting the leg felt in the low back or hip       | 21    | possible |
+      | pain getting up from sitting and trouble standing fully upright | Pain rising from sitting with difficulty standing upright | 26    | possible |
+      | worse with exercise and better with rest                        | Mechanical pattern: worse with activity, better with rest | 15    | unlikely |
 
   Scenario: Worse with activity alone is not the mechanical pattern
     Given a person reporting worse with exercise

@@ -32,12 +32,12 @@ Feature: Pain that spreads down the leg: to the knee, or past it
     And no red flag is raised
 
     Examples:
-      | findings                                                                | rule                                                          |
-      | pain travelling below the knee                                          | Pain travelling below the knee                                |
-      | sciatica                                                                | pain_below_knee                                               |
-      | numbness or tingling in the leg                                         | Numbness or tingling in the leg                               |
-      | pins and needles in the leg                                             | leg_numbness_tingling                                         |
-      | pain travelling below the knee and numbness or tingling in the leg      | Nerve-root pattern: pain below the knee with numbness or tingling |
+      | findings                                                           | rule                                                              |
+      | pain travelling below the knee                                     | Pain travelling below the knee                                    |
+      | sciatica                                                           | pain_below_knee                                                   |
+      | numbness or tingling in the leg                                    | Numbness or tingling in the leg                                   |
+      | pins and needles in the leg                                        | leg_numbness_tingling                                             |
+      | pain travelling below the knee and numbness or tingling in the leg | Nerve-root pattern: pain below the knee with numbness or tingling |
 
   Scenario: A nerve-root pattern lowers a strong psoas picture but never the triage level
     Given a person reporting groin pain, snapping hip, pain when lifting the leg and low back pain

@@ -15,16 +15,16 @@ Feature: Red flags override the psoas score
     And "<other cause>" is raised as another cause to discuss
 
     Examples:
-      | warning sign                          | red flag                                          | level        | other cause                                           |
-      | numbness between the legs             | Saddle numbness (possible cauda equina syndrome)  | emergency    | Cauda equina syndrome                                 |
-      | new bladder or bowel problems         | bladder_or_bowel_change                           | emergency    | Cauda equina syndrome                                 |
-      | leg weakness that is getting worse    | Progressive leg weakness                          | emergency    | Cauda equina syndrome                                 |
-      | fever                                 | Fever                                             | consultation | Spinal or deep infection (including a psoas abscess)  |
-      | history of cancer                     | History of cancer                                 | consultation | Cancer affecting the spine or pelvis                  |
-      | unexplained weight loss               | Unexplained weight loss                           | consultation | Cancer affecting the spine or pelvis                  |
-      | pain at night that rest does not ease | Night pain not eased by rest or position          | consultation | Cancer affecting the spine or pelvis                  |
-      | significant injury                    | Pain after significant trauma (possible fracture) | urgent       | Spinal or pelvic fracture                             |
-      | abdominal pain                        | Abdominal pain                                    | consultation | Irritation of an internal organ                       |
+      | warning sign                          | red flag                                          | level        | other cause                                          |
+      | numbness between the legs             | Saddle numbness (possible cauda equina syndrome)  | emergency    | Cauda equina syndrome                                |
+      | new bladder or bowel problems         | bladder_or_bowel_change                           | emergency    | Cauda equina syndrome                                |
+      | leg weakness that is getting worse    | Progressive leg weakness                          | emergency    | Cauda equina syndrome                                |
+      | fever                                 | Fever                                             | consultation | Spinal or deep infection (including a psoas abscess) |
+      | history of cancer                     | History of cancer                                 | consultation | Cancer affecting the spine or pelvis                 |
+      | unexplained weight loss               | Unexplained weight loss                           | consultation | Cancer affecting the spine or pelvis                 |
+      | pain at night that rest does not ease | Night pain not eased by rest or position          | consultation | Cancer affecting the spine or pelvis                 |
+      | significant injury                    | Pain after significant trauma (possible fracture) | urgent       | Spinal or pelvic fracture                            |
+      | abdominal pain                        | Abdominal pain                                    | consultation | Irritation of an internal organ                      |
 
   Scenario Outline: Cauda equina signs send the person to an emergency department
     Given a person reporting <warning sign>
@@ -50,16 +50,16 @@ Feature: Red flags override the psoas score
     And no emergency department is recommended
 
     Examples:
-      | warning sign                          | pain                     | red flag                                                                                   | count |
-      | fever                                 | groin pain               | Fever with back, buttock, pelvic, hip or groin pain (possible infection)                   | 2     |
-      | fever                                 | buttock pain             | fever_with_pain                                                                            | 2     |
-      | history of cancer                     | low back pain            | History of cancer with back, pelvic, hip or groin pain                                            | 2     |
-      | history of cancer                     | pelvic pain              | cancer_history_with_back_pain                                                              | 2     |
-      | unexplained weight loss               | hip pain                 | Unexplained weight loss with back, pelvic, hip or groin pain                                      | 2     |
-      | pain at night that rest does not ease | fever                    | Night pain with fever                                                                      | 3     |
-      | pain at night that rest does not ease | history of cancer        | Night pain with a history of cancer or unexplained weight loss                             | 3     |
-      | pain at night that rest does not ease | unexplained weight loss  | night_pain_with_cancer_signs                                                               | 3     |
-      | abdominal pain                        | groin pain               | Abdominal pain with groin, hip, pelvic or low back pain (possible visceral cause)          | 2     |
+      | warning sign                          | pain                    | red flag                                                                          | count |
+      | fever                                 | groin pain              | Fever with back, buttock, pelvic, hip or groin pain (possible infection)          | 2     |
+      | fever                                 | buttock pain            | fever_with_pain                                                                   | 2     |
+      | history of cancer                     | low back pain           | History of cancer with back, pelvic, hip or groin pain                            | 2     |
+      | history of cancer                     | pelvic pain             | cancer_history_with_back_pain                                                     | 2     |
+      | unexplained weight loss               | hip pain                | Unexplained weight loss with back, pelvic, hip or groin pain                      | 2     |
+      | pain at night that rest does not ease | fever                   | Night pain with fever                                                             | 3     |
+      | pain at night that rest does not ease | history of cancer       | Night pain with a history of cancer or unexplained weight loss                    | 3     |
+      | pain at night that rest does not ease | unexplained weight loss | night_pain_with_cancer_signs                                                      | 3     |
+      | abdominal pain                        | groin pain              | Abdominal pain with groin, hip, pelvic or low back pain (possible visceral cause) | 2     |
 
   Scenario Outline: A red flag overrides even a strong psoas picture
     Given a person reporting groin pain, snapping hip, pain when lifting the leg and low back pain
@@ -75,16 +75,16 @@ Feature: Red flags override the psoas score
     And the advice on what to avoid does not include "Avoid full squats"
 
     Examples:
-      | warning sign                          | red flag                       | level        |
-      | numbness between the legs             | saddle_numbness                | emergency    |
-      | new bladder or bowel problems         | bladder_or_bowel_change        | emergency    |
-      | leg weakness that is getting worse    | progressive_leg_weakness       | emergency    |
-      | fever                                 | fever_with_pain                | urgent       |
-      | history of cancer                     | cancer_history_with_back_pain  | urgent       |
-      | unexplained weight loss               | weight_loss_with_back_pain     | urgent       |
-      | significant injury                    | major_trauma                   | urgent       |
-      | abdominal pain                        | abdominal_pain_with_psoas_area_pain | urgent  |
-      | pain at night that rest does not ease | night_pain                     | consultation |
+      | warning sign                          | red flag                            | level        |
+      | numbness between the legs             | saddle_numbness                     | emergency    |
+      | new bladder or bowel problems         | bladder_or_bowel_change             | emergency    |
+      | leg weakness that is getting worse    | progressive_leg_weakness            | emergency    |
+      | fever                                 | fever_with_pain                     | urgent       |
+      | history of cancer                     | cancer_history_with_back_pain       | urgent       |
+      | unexplained weight loss               | weight_loss_with_back_pain          | urgent       |
+      | significant injury                    | major_trauma                        | urgent       |
+      | abdominal pain                        | abdominal_pain_with_psoas_area_pain | urgent       |
+      | pain at night that rest does not ease | night_pain                          | consultation |
 
   Scenario: The same strong picture without a warning sign gets self-care and therapists
     Given a person reporting groin pain, snapping hip, pain when lifting the leg and low back pain

@@ -12,10 +12,10 @@ Feature: Hip snapping and groin catching
     And the triage level is "self-care"
 
     Examples:
-      | finding                           | rule                                          | score |
-      | snapping hip                      | Snapping or clicking hip                      | 15    |
-      | clicking hip                      | hip_snapping                                  | 15    |
-      | catching or slipping in the groin | Catching or slipping sensation in the groin   | 12    |
+      | finding                           | rule                                        | score |
+      | snapping hip                      | Snapping or clicking hip                    | 15    |
+      | clicking hip                      | hip_snapping                                | 15    |
+      | catching or slipping in the groin | Catching or slipping sensation in the groin | 12    |
 
   Scenario Outline: Snapping or catching with pain makes the psoas possible or likely
     Given a person reporting <findings>
@@ -27,12 +27,12 @@ Feature: Hip snapping and groin catching
     And a physiotherapist is recommended
 
     Examples:
-      | findings                                            | combination                                  | score | band     | level        |
-      | groin pain and snapping hip                         | Groin pain with a snapping hip               | 47    | likely   | consultation |
-      | snapping hip and catching or slipping in the groin  | Snapping hip with groin catching             | 37    | possible | self-care    |
-      | catching or slipping in the groin and groin pain    | Groin catching with groin pain               | 32    | possible | self-care    |
-      | snapping hip and hip pain                           | Snapping hip with hip or front-of-hip pain   | 29    | possible | self-care    |
-      | popping hip and anterior hip pain                   | hip_snapping_with_hip_pain                   | 33    | possible | self-care    |
+      | findings                                           | combination                                | score | band     | level        |
+      | groin pain and snapping hip                        | Groin pain with a snapping hip             | 47    | likely   | consultation |
+      | snapping hip and catching or slipping in the groin | Snapping hip with groin catching           | 37    | possible | self-care    |
+      | catching or slipping in the groin and groin pain   | Groin catching with groin pain             | 32    | possible | self-care    |
+      | snapping hip and hip pain                          | Snapping hip with hip or front-of-hip pain | 29    | possible | self-care    |
+      | popping hip and anterior hip pain                  | hip_snapping_with_hip_pain                 | 33    | possible | self-care    |
 
   Scenario: Snapping, catching and groin pain together
     Given a person reporting snapping hip, catching or slipping in the groin and groin pain

@@ -86,12 +86,12 @@ Feature: Triage policy: how long, how bad, limping, surgery
     And adding <more> does not lower the triage level
 
     Examples:
-      | start                                         | level        | more                                                                |
-      | groin pain and snapping hip                   | consultation | pain travelling below the knee and numbness or tingling in the leg |
-      | low back pain                                 | self-care    | limping or shuffling                                                |
-      | fever and groin pain                          | urgent       | snapping hip and pain when lifting the leg                          |
-      | numbness between the legs                     | emergency    | groin pain, snapping hip and low back pain                          |
-      | pain travelling below the knee                | consultation | numbness or tingling in the leg                                     |
+      | start                          | level        | more                                                               |
+      | groin pain and snapping hip    | consultation | pain travelling below the knee and numbness or tingling in the leg |
+      | low back pain                  | self-care    | limping or shuffling                                               |
+      | fever and groin pain           | urgent       | snapping hip and pain when lifting the leg                         |
+      | numbness between the legs      | emergency    | groin pain, snapping hip and low back pain                         |
+      | pain travelling below the knee | consultation | numbness or tingling in the leg                                    |
 
   Scenario Outline: Back or hip pain from the age of 50 asks for a professional's look
     Given a person reporting <findings>
