@@ -480,6 +480,30 @@ def vocabulary(rules: RulesOption = None, as_json: JsonOption = False) -> None:
     console.print(f"{len(book.terms)} codes")
 
 
+@app.command(epilog=EXIT_CODES_HELP)
+def schema(
+    which: Annotated[
+        str,
+        typer.Argument(metavar="report|assessment", help="Which JSON document to describe."),
+    ] = "assessment",
+) -> None:
+    """Print the JSON Schema of a SymptomReport (input) or an Assessment (output).
+
+    For programs in other languages that send reports and read assessments.
+
+    \b
+    Examples:
+      psoas-triage schema report
+      psoas-triage schema assessment > assessment.schema.json
+    """
+    from psoas_triage.models import Assessment, SymptomReport
+
+    models = {"report": SymptomReport, "assessment": Assessment}
+    if which not in models:
+        raise CliError(f"unknown schema {which!r}: choose report or assessment")
+    print_json(models[which].model_json_schema())
+
+
 # --- rules --------------------------------------------------------------------------------------
 
 
