@@ -1,6 +1,6 @@
 # Two entry points for a fresh clone with only python3, make and gcc (durable-rules builds from source):
 #   make demo   install, then assess one symptom set
-#   make test   install, then lint and run the whole test suite (unit, property, Gherkin, CLI)
+#   make test   install, then lint (ruff, mypy) and run the whole test suite (unit, property, Gherkin, CLI)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -23,6 +23,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest

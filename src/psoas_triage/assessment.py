@@ -52,9 +52,9 @@ def assess(
 
 def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRule]) -> Assessment:
     """Everything after the engine: score, band, triage, advice, alternatives."""
-    prepared = _prepared(book)
-    if not prepared.owns(fired):  # rules from elsewhere: nothing cached can be trusted for them
-        prepared = None
+    book_parts = _prepared(book)
+    # Rules from elsewhere (not this book's own objects): nothing cached can be trusted for them.
+    prepared = book_parts if book_parts.owns(fired) else None
     score = psoas_score(loaded.rule.points for loaded in fired)
     likelihood = likelihood_band(score, book.policy.bands)
     decision = decide_triage(fired, likelihood, book.policy)
@@ -114,7 +114,8 @@ class _Prepared:
             for loaded in book.rules
             if loaded.rule.red_flag and loaded.rule.triage_floor is not None
         }
-        selectors = [entry.when for entry in (*book.advice.referrals, *book.advice.advice)]
+        selectors = [entry.when for entry in book.advice.referrals]
+        selectors += [entry.when for entry in book.advice.advice]
         self.advice_codes = frozenset(code for selector in selectors for code in selector.codes())
         self.advice_rules = frozenset(
             rule for selector in selectors for rule in selector.rule_ids()

@@ -496,9 +496,11 @@ def schema(
       psoas-triage schema report
       psoas-triage schema assessment > assessment.schema.json
     """
+    from pydantic import BaseModel
+
     from psoas_triage.models import Assessment, SymptomReport
 
-    models = {"report": SymptomReport, "assessment": Assessment}
+    models: dict[str, type[BaseModel]] = {"report": SymptomReport, "assessment": Assessment}
     if which not in models:
         raise CliError(f"unknown schema {which!r}: choose report or assessment")
     print_json(models[which].model_json_schema())

@@ -7,7 +7,7 @@ or a test can show the field or file, the offending value and the closest valid 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class PsoasTriageError(Exception):
@@ -21,7 +21,7 @@ class Problem:
     field: str
     message: str
     value: object = None
-    suggestions: tuple[str, ...] = field(default_factory=tuple)
+    suggestions: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"{self.field}: {self.message}"

@@ -39,8 +39,8 @@ def mixed_reports(book: RuleBook, count: int, seed: int = SEED) -> list[SymptomR
         absent = rng.sample(others, k=min(len(others), rng.randint(0, 3)))
         reports.append(
             SymptomReport(
-                present=sorted(present),
-                absent=sorted(absent),
+                present=tuple(sorted(present)),
+                absent=tuple(sorted(absent)),
                 age=rng.choice([None, rng.randint(16, 90)]),
                 duration_days=rng.choice([None, rng.randint(0, 400)]),
                 pain_intensity=rng.choice([None, rng.randint(0, 10)]),

@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 1_048_576
 class _RuleFileLoader(yaml.SafeLoader):
     """SafeLoader that also refuses aliases and duplicate mapping keys."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from enum import Enum
+from typing import Any
 
 from psoas_triage.models import Likelihood, Professional, TriageLevel
 from psoas_triage.rulebook import RuleBook
@@ -177,7 +179,7 @@ def professional(text: str) -> Professional:
         ) from None
 
 
-def _enum(kind: type, text: str, what: str):  # type: ignore[no-untyped-def]
+def _enum(kind: type[Enum], text: str, what: str) -> Any:
     key = normalise(text.strip().strip("\"'"))
     try:
         return kind(key)
