@@ -104,3 +104,10 @@ Feature: Triage policy: how long, how bad, limping, surgery
       | low back pain | 49  | self-care    |
       | low back pain | 50  | consultation |
       | groin pain    | 75  | consultation |
+
+  Scenario: A completed warning-sign checklist denies every warning sign not reported
+    Given a person reporting groin pain
+    And the warning-sign checklist is answered "none"
+    When the symptoms are assessed
+    Then the triage level is "self-care"
+    And adding fever raises the triage level to "urgent"

@@ -241,6 +241,14 @@ def _denying(findings: str, psoas_case: PsoasCase) -> None:
     psoas_case.report_absent(resolve_findings(psoas_case.book, findings))
 
 
+@given(parsers.re(r'the warning-sign checklist is answered "none"'))
+def _no_warning_sign(psoas_case: PsoasCase) -> None:
+    """Every warning sign (vocabulary category ``red_flag``) not reported present is denied."""
+    book = psoas_case.book
+    warning_signs = [code for code, term in book.terms.items() if term.category.value == "red_flag"]
+    psoas_case.report_absent(code for code in warning_signs if code not in psoas_case.present)
+
+
 @given(parsers.re(r"the pain (?:started|began) (?P<when>.+)"))
 def _pain_started(when: str, psoas_case: PsoasCase) -> None:
     psoas_case.set_field("duration_days", duration_in_days(when))
