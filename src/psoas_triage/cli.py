@@ -27,6 +27,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError, RuleBookError
+from psoas_triage.fhir.cli import fhir_app
 from psoas_triage.models import Assessment
 from psoas_triage.rulebook import RuleBook
 
@@ -184,6 +185,7 @@ rules_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(fhir_app, name="fhir")
 
 
 def _version(value: bool) -> None:
@@ -351,6 +353,12 @@ def assess(
     rules: RulesOption = None,
     as_json: JsonOption = False,
     details: DetailsOption = False,
+    fhir: Annotated[
+        bool,
+        typer.Option(
+            "--fhir", help="--input is a FHIR QuestionnaireResponse; print a RiskAssessment."
+        ),
+    ] = False,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -359,14 +367,22 @@ def assess(
       psoas-triage assess groin_pain hip_snapping --duration-days 10
       psoas-triage assess "groin pain" --absent fever --pain 6 --json
       psoas-triage assess --input report.json
+      psoas-triage assess --input response.json --fhir
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
 
     book = load_book(rules)
+    if fhir and input_file is None:
+        raise CliError("--fhir needs --input FILE (a FHIR QuestionnaireResponse)")
     if input_file is not None:
         if codes or absent or age is not None or duration_days is not None or pain is not None:
             raise CliError("--input cannot be combined with CODE, --absent, --age, ... options")
+        if fhir:
+            from psoas_triage.fhir.cli import assess_response
+
+            assess_response(input_file, book)
+            return
         try:
             report = parse_report_json(read_text(input_file), book)
         except ReportError as error:
