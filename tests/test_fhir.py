@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("fhir.resources.R4B.questionnaire")
@@ -265,6 +265,51 @@ def test_object_dict_and_json_text_read_the_same(questionnaire, shipped_book):
     assert reports[0] == SymptomReport(present=("groin_pain",), absent=("fever",), pain_intensity=3)
 
 
+def test_another_fhir_release_object_is_read_as_r4b(shipped_book):
+    from fhir.resources.questionnaireresponse import QuestionnaireResponse as R5Response
+
+    r5 = R5Response.model_validate(
+        {
+            "resourceType": "QuestionnaireResponse",
+            "status": "completed",
+            "questionnaire": "urn:psoas-triage:questionnaire:psoas-triage%20default%20rule%20book",
+            "item": [{"linkId": "groin_pain", "answer": [{"valueBoolean": True}]}],
+        }
+    )
+    report = from_questionnaire_response(r5, shipped_book)
+    assert report == SymptomReport(present=("groin_pain",))
+
+
+def test_a_response_to_another_questionnaire_is_refused(shipped_book):
+    data = raw_response({"linkId": "groin_pain", "answer": [{"valueBoolean": True}]})
+    data["questionnaire"] = "http://example.org/Questionnaire/back-pain|1.0"
+    field, message, _ = problem_of(data, shipped_book)
+    assert field == "questionnaire"
+    assert "answers another Questionnaire" in message
+
+
+def test_source_titles_only_from_the_book_that_assessed(mini_book, shipped_book):
+    assessment = assess({"present": ["groin_pain"]}, mini_book)
+    [finding] = assessment.findings
+    [source] = finding.sources
+    title = mini_book.sources[source].title
+
+    def rule_note(risk: RiskAssessment) -> str:
+        [note] = [n.text for n in risk.note if n.text.startswith("Rule ")]
+        return note
+
+    assert title in rule_note(to_risk_assessment(assessment, rulebook=mini_book))
+    other = rule_note(to_risk_assessment(assessment, rulebook=shipped_book))
+    assert source in other and title not in other
+
+
+def test_subject_reference_is_kept(shipped_book):
+    risk = to_risk_assessment(
+        assess({"present": ["groin_pain"]}, shipped_book), subject="Patient/7"
+    )
+    assert revalidated(risk).subject.reference == "Patient/7"
+
+
 def test_boolean_answers_are_accepted(shipped_book):
     data = raw_response(
         {"linkId": "groin_pain", "answer": [{"valueBoolean": True}]},
@@ -277,9 +322,7 @@ def test_boolean_answers_are_accepted(shipped_book):
 ANSWER = st.sampled_from(["yes", "no", "dont_know", None])
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_any_filled_in_form_reads_back_exactly(data, questionnaire, shipped_book):
     codes = list(shipped_book.terms)

@@ -26,6 +26,7 @@ from psoas_triage.fhir.items import (
     Item,
     layout,
 )
+from psoas_triage.fhir.questionnaire import questionnaire_url
 from psoas_triage.fhir.r4b import QuestionnaireResponse
 from psoas_triage.models import SymptomReport
 from psoas_triage.reports import parse_report
@@ -67,6 +68,14 @@ def from_questionnaire_response(qr: Any, rulebook: RuleBook | None = None) -> Sy
                 f"a QuestionnaireResponse with status {response.status!r} cannot be assessed "
                 f"(expected one of {', '.join(sorted(USABLE_STATUSES))})",
                 value=response.status,
+            )
+        )
+    if response.questionnaire and response.questionnaire.split("|")[0] != questionnaire_url(book):
+        problems.append(
+            Problem(
+                "questionnaire",
+                f"answers another Questionnaire; expected {questionnaire_url(book)}",
+                value=response.questionnaire,
             )
         )
     items = layout(book).by_link_id()
@@ -166,7 +175,7 @@ def _loose_values(items: Any) -> Iterator[Problem]:
                 value = answer.get(name)
                 if value is not None and (type(value) is not kind):
                     yield Problem(
-                        str(link_id),
+                        link_id if isinstance(link_id, str) else "QuestionnaireResponse.item",
                         f"{name} must be a JSON {'integer' if kind is int else 'true or false'}, "
                         f"got {type(value).__name__} {_shown(value)!r}",
                         value=_shown(value),
