@@ -60,24 +60,7 @@ def from_questionnaire_response(qr: Any, rulebook: RuleBook | None = None) -> Sy
     """
     book = rulebook if rulebook is not None else default_rulebook()
     response = _resource(qr)
-    problems: list[Problem] = []
-    if response.status not in USABLE_STATUSES:
-        problems.append(
-            Problem(
-                "status",
-                f"a QuestionnaireResponse with status {response.status!r} cannot be assessed "
-                f"(expected one of {', '.join(sorted(USABLE_STATUSES))})",
-                value=response.status,
-            )
-        )
-    if response.questionnaire and response.questionnaire.split("|")[0] != questionnaire_url(book):
-        problems.append(
-            Problem(
-                "questionnaire",
-                f"answers another Questionnaire; expected {questionnaire_url(book)}",
-                value=response.questionnaire,
-            )
-        )
+    problems = _header_problems(response, book)
     items = layout(book).by_link_id()
     seen: set[str] = set()
     data: dict[str, Any] = {"present": [], "absent": []}
@@ -115,6 +98,29 @@ def from_questionnaire_response(qr: Any, rulebook: RuleBook | None = None) -> Sy
     if problems:
         raise ReportError(problems)
     return parse_report(data, book)
+
+
+def _header_problems(response: Any, book: RuleBook) -> list[Problem]:
+    """Problems with the response as a whole: a status that is not assessable, another form."""
+    problems: list[Problem] = []
+    if response.status not in USABLE_STATUSES:
+        problems.append(
+            Problem(
+                "status",
+                f"a QuestionnaireResponse with status {response.status!r} cannot be assessed "
+                f"(expected one of {', '.join(sorted(USABLE_STATUSES))})",
+                value=response.status,
+            )
+        )
+    if response.questionnaire and response.questionnaire.split("|")[0] != questionnaire_url(book):
+        problems.append(
+            Problem(
+                "questionnaire",
+                f"answers another Questionnaire; expected {questionnaire_url(book)}",
+                value=response.questionnaire,
+            )
+        )
+    return problems
 
 
 def _resource(qr: Any) -> Any:
