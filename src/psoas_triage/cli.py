@@ -642,20 +642,32 @@ def rules_coverage(
         typer.Argument(metavar="[FEATURES]", help="A directory of .feature files, or one file."),
     ] = Path("features"),
     rules: RulesOption = None,
+    family: Annotated[
+        str | None, typer.Option("--family", help="Count only the rules of this family.")
+    ] = None,
+    rule_file: Annotated[
+        str | None,
+        typer.Option("--file", help="Count only the rules of this file (e.g. psoas/groin.yaml)."),
+    ] = None,
+    rule_id: Annotated[str | None, typer.Option("--rule", help="Count only this rule.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Measure which rules the Gherkin scenarios fire through the engine.
 
     Runs the scenarios in a child pytest and counts a rule as covered only when some scenario's
-    report fired it. Exits 3 when coverage is below 100% or a scenario failed.
+    report fired it. The rule book measured is --rules, else the psoas_rules ini setting of the
+    features' project, else the book the scenarios chose (Given the rules in "..."), else the
+    shipped one; the first line names it. Exits 3 when coverage is below 100% or a scenario
+    failed.
 
     \b
     Examples:
       psoas-triage rules coverage
       psoas-triage rules coverage features/ --rules rules/
+      psoas-triage rules coverage --family red_flags
     """
     try:
-        from psoas_triage.coverage import CoverageError, measure_coverage
+        from psoas_triage.coverage import CoverageError, RuleFilter, measure_coverage
     except ImportError as error:
         raise CliError(
             f"rule coverage is not available in this installation ({error})", EXIT_INTERNAL
@@ -664,8 +676,9 @@ def rules_coverage(
         raise CliError(f"no features at {features}")
     if rules is not None:
         load_book(rules)  # a bad rule directory is a one-line error before anything else
+    only = RuleFilter(family=family, file=rule_file, rule=rule_id)
     try:
-        report = measure_coverage(features=features, rules=rules)
+        report = measure_coverage(features=features, rules=rules, only=only)
     except CoverageError as error:
         first, _, rest = str(error).partition("\n")
         if rest and os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
