@@ -486,24 +486,26 @@ def schema(
         str,
         typer.Argument(metavar="report|assessment", help="Which JSON document to describe."),
     ] = "assessment",
+    rules: RulesOption = None,
 ) -> None:
     """Print the JSON Schema of a SymptomReport (input) or an Assessment (output).
 
-    For programs in other languages that send reports and read assessments.
+    For programs in other languages that send reports and read assessments. The schema names
+    its rule-book version in $id and lists the vocabulary's codes as an enum on present/absent.
 
     \b
     Examples:
       psoas-triage schema report
       psoas-triage schema assessment > assessment.schema.json
     """
-    from pydantic import BaseModel
+    from psoas_triage.json_schemas import DOCUMENTS, json_schema
+    from psoas_triage.suggestions import closest
 
-    from psoas_triage.models import Assessment, SymptomReport
-
-    models: dict[str, type[BaseModel]] = {"report": SymptomReport, "assessment": Assessment}
-    if which not in models:
-        raise CliError(f"unknown schema {which!r}: choose report or assessment")
-    print_json(models[which].model_json_schema())
+    if which not in DOCUMENTS:
+        hint = closest(which, DOCUMENTS)
+        suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+        raise CliError(f"unknown schema {which!r}: choose {' or '.join(DOCUMENTS)}{suffix}")
+    print_json(json_schema(which, load_book(rules)))
 
 
 # --- rules --------------------------------------------------------------------------------------
