@@ -371,27 +371,46 @@ def assess(
             report = parse_report_json(read_text(input_file), book)
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
-            raise CliError(f"{where}: {error}") from None
+            raise bad_report(error, as_json, f"{where}: {error}") from None
         emit_assessment(assess_report(report, book), as_json, details)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
-        raise CliError(
-            "nothing to assess: give at least one CODE, --absent CODE, a number or --input FILE "
-            f"(try '{PROG} assess --help')"
+        nothing = ReportError(
+            [
+                Problem(
+                    "report",
+                    "nothing to assess: give at least one CODE, --absent CODE, a number or "
+                    f"--input FILE (try '{PROG} assess --help')",
+                )
+            ]
         )
+        raise bad_report(nothing, as_json, nothing.problems[0].message)
     present_codes, problems = resolve_codes(codes or [], "present", book)
     absent_codes, absent_problems = resolve_codes(absent or [], "absent", book)
     problems += absent_problems
     if problems:
-        raise CliError(report_error_line(ReportError(problems)))
+        unknown = ReportError(problems)
+        raise bad_report(unknown, as_json, report_error_line(unknown))
     data: dict[str, Any] = {"present": present_codes, "absent": absent_codes}
     data.update({name: value for name, value in numbers.items() if value is not None})
     try:
         assessment = assess_report(data, book)
     except ReportError as error:
-        raise CliError(report_error_line(error)) from None
+        raise bad_report(error, as_json, report_error_line(error)) from None
     emit_assessment(assessment, as_json, details)
+
+
+def bad_report(error: ReportError, as_json: bool, line: str) -> CliError:
+    """The CliError for a bad report; with --json, the error is also JSON on standard output.
+
+    A program reading --json output then needs no stderr parsing: it gets either an Assessment
+    or ``ReportError.to_dict()`` (``{"error": "invalid_report", ...}``), and exit code 2.
+    """
+    if as_json:
+        sys.stdout.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return CliError(line)
 
 
 # --- interview ----------------------------------------------------------------------------------
