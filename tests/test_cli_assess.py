@@ -278,3 +278,34 @@ def test_the_report_is_short_by_default_and_details_show_how():
     assert "--details" in short.stdout
     # The safety net is never shortened.
     assert "Seek help if it gets worse." in short.stdout
+
+
+# --- --json on bad input ------------------------------------------------------------------------
+
+
+def test_json_mode_writes_a_bad_report_as_json_on_standard_output() -> None:
+    result = CliRunner().invoke(app, ["assess", "groin_pian", "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)
+    assert error["error"] == "invalid_report"
+    assert error["problems"][0]["field"] == "present[0]"
+    assert error["problems"][0]["value"] == "groin_pian"
+    assert "groin_pain" in error["problems"][0]["suggestions"]
+    assert result.stderr.startswith("psoas-triage: error: invalid symptom report")
+
+
+def test_json_mode_reports_bad_input_files_and_empty_reports_as_json(tmp_path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text('{"present": ["groin_pain"], "pain_intensity": 11}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["assess", "--input", str(report), "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["problems"][0]["field"] == "pain_intensity"
+    empty = CliRunner().invoke(app, ["assess", "--json"])
+    assert empty.exit_code == 2
+    assert json.loads(empty.stdout)["problems"][0]["message"].startswith("nothing to assess")
+
+
+def test_text_mode_keeps_standard_output_empty_on_bad_input() -> None:
+    result = CliRunner().invoke(app, ["assess", "groin_pian"])
+    assert result.exit_code == 2
+    assert result.stdout == ""

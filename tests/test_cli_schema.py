@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -49,5 +50,36 @@ def test_an_unknown_schema_is_bad_input() -> None:
     assert result.exit_code == 2
     assert (
         result.stderr.strip()
-        == "psoas-triage: error: unknown schema 'reprot': choose report or assessment"
+        == "psoas-triage: error: unknown schema 'reprot': choose report or assessment "
+        "(did you mean: report?)"
+    )
+
+
+def test_schemas_name_their_dialect_and_rule_book_version() -> None:
+    from psoas_triage import load_rulebook
+
+    book = load_rulebook()
+    for which in ("report", "assessment"):
+        schema = json.loads(runner.invoke(app, ["schema", which]).stdout)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"] == f"urn:psoas-triage:schema:{which}:{book.full_version}"
+
+
+def test_report_codes_are_the_vocabulary_as_an_enum() -> None:
+    from psoas_triage import load_rulebook
+
+    codes = sorted(load_rulebook().terms)
+    report = json.loads(runner.invoke(app, ["schema", "report"]).stdout)
+    for field in ("present", "absent"):
+        assert report["properties"][field]["items"]["enum"] == codes
+    assessment = json.loads(runner.invoke(app, ["schema", "assessment"]).stdout)
+    embedded = assessment["$defs"]["SymptomReport"]["properties"]["present"]["items"]
+    assert embedded["enum"] == codes
+
+
+def test_another_rule_book_gives_its_own_codes() -> None:
+    mini = str(Path(__file__).parent / "fixtures" / "mini_rules")
+    report = json.loads(runner.invoke(app, ["schema", "report", "--rules", mini]).stdout)
+    assert report["properties"]["present"]["items"]["enum"] == sorted(
+        ["groin_pain", "hip_snapping", "fever"]
     )

@@ -72,3 +72,12 @@ def test_report_is_immutable() -> None:
     report = SymptomReport(present=["groin_pain"])
     with pytest.raises(ValidationError):
         report.age = 40  # type: ignore[misc]
+
+
+def test_enums_print_as_their_value() -> None:
+    from psoas_triage.models import Likelihood, Professional, TriageLevel
+
+    assert str(TriageLevel.consultation) == "consultation"
+    assert f"{TriageLevel.self_care}" == "self_care"
+    assert str(Likelihood.likely) == "likely"
+    assert str(Professional.doctor) == "doctor"

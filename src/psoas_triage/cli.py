@@ -387,27 +387,46 @@ def assess(
             report = parse_report_json(read_text(input_file), book)
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
-            raise CliError(f"{where}: {error}") from None
+            raise bad_report(error, as_json, f"{where}: {error}") from None
         emit_assessment(assess_report(report, book), as_json, details)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
-        raise CliError(
-            "nothing to assess: give at least one CODE, --absent CODE, a number or --input FILE "
-            f"(try '{PROG} assess --help')"
+        nothing = ReportError(
+            [
+                Problem(
+                    "report",
+                    "nothing to assess: give at least one CODE, --absent CODE, a number or "
+                    f"--input FILE (try '{PROG} assess --help')",
+                )
+            ]
         )
+        raise bad_report(nothing, as_json, nothing.problems[0].message)
     present_codes, problems = resolve_codes(codes or [], "present", book)
     absent_codes, absent_problems = resolve_codes(absent or [], "absent", book)
     problems += absent_problems
     if problems:
-        raise CliError(report_error_line(ReportError(problems)))
+        unknown = ReportError(problems)
+        raise bad_report(unknown, as_json, report_error_line(unknown))
     data: dict[str, Any] = {"present": present_codes, "absent": absent_codes}
     data.update({name: value for name, value in numbers.items() if value is not None})
     try:
         assessment = assess_report(data, book)
     except ReportError as error:
-        raise CliError(report_error_line(error)) from None
+        raise bad_report(error, as_json, report_error_line(error)) from None
     emit_assessment(assessment, as_json, details)
+
+
+def bad_report(error: ReportError, as_json: bool, line: str) -> CliError:
+    """The CliError for a bad report; with --json, the error is also JSON on standard output.
+
+    A program reading --json output then needs no stderr parsing: it gets either an Assessment
+    or ``ReportError.to_dict()`` (``{"error": "invalid_report", ...}``), and exit code 2.
+    """
+    if as_json:
+        sys.stdout.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return CliError(line)
 
 
 # --- interview ----------------------------------------------------------------------------------
@@ -502,24 +521,26 @@ def schema(
         str,
         typer.Argument(metavar="report|assessment", help="Which JSON document to describe."),
     ] = "assessment",
+    rules: RulesOption = None,
 ) -> None:
     """Print the JSON Schema of a SymptomReport (input) or an Assessment (output).
 
-    For programs in other languages that send reports and read assessments.
+    For programs in other languages that send reports and read assessments. The schema names
+    its rule-book version in $id and lists the vocabulary's codes as an enum on present/absent.
 
     \b
     Examples:
       psoas-triage schema report
       psoas-triage schema assessment > assessment.schema.json
     """
-    from pydantic import BaseModel
+    from psoas_triage.json_schemas import DOCUMENTS, json_schema
+    from psoas_triage.suggestions import closest
 
-    from psoas_triage.models import Assessment, SymptomReport
-
-    models: dict[str, type[BaseModel]] = {"report": SymptomReport, "assessment": Assessment}
-    if which not in models:
-        raise CliError(f"unknown schema {which!r}: choose report or assessment")
-    print_json(models[which].model_json_schema())
+    if which not in DOCUMENTS:
+        hint = closest(which, DOCUMENTS)
+        suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+        raise CliError(f"unknown schema {which!r}: choose {' or '.join(DOCUMENTS)}{suffix}")
+    print_json(json_schema(which, load_book(rules)))
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -658,20 +679,32 @@ def rules_coverage(
         typer.Argument(metavar="[FEATURES]", help="A directory of .feature files, or one file."),
     ] = Path("features"),
     rules: RulesOption = None,
+    family: Annotated[
+        str | None, typer.Option("--family", help="Count only the rules of this family.")
+    ] = None,
+    rule_file: Annotated[
+        str | None,
+        typer.Option("--file", help="Count only the rules of this file (e.g. psoas/groin.yaml)."),
+    ] = None,
+    rule_id: Annotated[str | None, typer.Option("--rule", help="Count only this rule.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Measure which rules the Gherkin scenarios fire through the engine.
 
     Runs the scenarios in a child pytest and counts a rule as covered only when some scenario's
-    report fired it. Exits 3 when coverage is below 100% or a scenario failed.
+    report fired it. The rule book measured is --rules, else the psoas_rules ini setting of the
+    features' project, else the book the scenarios chose (Given the rules in "..."), else the
+    shipped one; the first line names it. Exits 3 when coverage is below 100% or a scenario
+    failed.
 
     \b
     Examples:
       psoas-triage rules coverage
       psoas-triage rules coverage features/ --rules rules/
+      psoas-triage rules coverage --family red_flags
     """
     try:
-        from psoas_triage.coverage import CoverageError, measure_coverage
+        from psoas_triage.coverage import CoverageError, RuleFilter, measure_coverage
     except ImportError as error:
         raise CliError(
             f"rule coverage is not available in this installation ({error})", EXIT_INTERNAL
@@ -680,8 +713,9 @@ def rules_coverage(
         raise CliError(f"no features at {features}")
     if rules is not None:
         load_book(rules)  # a bad rule directory is a one-line error before anything else
+    only = RuleFilter(family=family, file=rule_file, rule=rule_id)
     try:
-        report = measure_coverage(features=features, rules=rules)
+        report = measure_coverage(features=features, rules=rules, only=only)
     except CoverageError as error:
         first, _, rest = str(error).partition("\n")
         if rest and os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):

@@ -25,7 +25,14 @@ MAX_CODES = 200
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class TriageLevel(str, Enum):
+class _StrEnum(str, Enum):
+    """A str enum whose ``str()`` is its value, as ``enum.StrEnum`` does from Python 3.11."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class TriageLevel(_StrEnum):
     """What the person should do next, from most to least urgent."""
 
     emergency = "emergency"
@@ -52,7 +59,7 @@ _TRIAGE_RANK = {
 }
 
 
-class Likelihood(str, Enum):
+class Likelihood(_StrEnum):
     """How strongly the reported findings point at the psoas, from the score's band."""
 
     unlikely = "unlikely"
@@ -60,7 +67,7 @@ class Likelihood(str, Enum):
     likely = "likely"
 
 
-class Professional(str, Enum):
+class Professional(_StrEnum):
     """Who a person may be referred to."""
 
     emergency_department = "emergency_department"

@@ -236,6 +236,7 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     vocabulary_file = directory / "vocabulary.yaml"
     for term in book.terms.values():
         missing("source", term.sources, book.sources, vocabulary_file, term.code)
+    problems += _ambiguous_names(book, vocabulary_file)
     for alternative in book.alternatives.values():
         missing(
             "source",
@@ -292,6 +293,28 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
                 )
             )
         seen.add(item.id)
+    return problems
+
+
+def _ambiguous_names(book: RuleBook, file: Path) -> list[RuleBookError]:
+    """A label or synonym shared by two codes: a person's word would resolve to either silently."""
+    owner: dict[str, tuple[str, str]] = {}
+    problems: list[RuleBookError] = []
+    for term in book.terms.values():
+        names = [("code", term.code), ("label", term.label)]
+        names += [("synonym", synonym) for synonym in term.synonyms]
+        for kind, name in names:
+            key = normalise(name)
+            first = owner.setdefault(key, (term.code, kind))
+            if first[0] != term.code:
+                problems.append(
+                    RuleBookError(
+                        f"{kind} {name!r} is already the {first[1]} of {first[0]!r}: each label "
+                        "and synonym must name one code (remove it or make it more specific)",
+                        file=str(file),
+                        rule=term.code,
+                    )
+                )
     return problems
 
 
