@@ -351,6 +351,15 @@ def assess(
     rules: RulesOption = None,
     as_json: JsonOption = False,
     details: DetailsOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the visual report (one self-contained HTML page) to FILE.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -359,6 +368,7 @@ def assess(
       psoas-triage assess groin_pain hip_snapping --duration-days 10
       psoas-triage assess "groin pain" --absent fever --pain 6 --json
       psoas-triage assess --input report.json
+      psoas-triage assess groin_pain hip_snapping --html report.html
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
@@ -372,7 +382,9 @@ def assess(
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise CliError(f"{where}: {error}") from None
-        emit_assessment(assess_report(report, book), as_json, details)
+        assessment = assess_report(report, book)
+        write_html(html, assessment, book)
+        emit_assessment(assessment, as_json, details)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
@@ -391,7 +403,20 @@ def assess(
         assessment = assess_report(data, book)
     except ReportError as error:
         raise CliError(report_error_line(error)) from None
+    write_html(html, assessment, book)
     emit_assessment(assessment, as_json, details)
+
+
+def write_html(path: Path | None, assessment: Assessment, book: RuleBook) -> None:
+    """Write the visual report to ``path`` (nothing when None); unwritable is bad input."""
+    if path is None:
+        return
+    from psoas_triage.report_html import render_html
+
+    try:
+        path.write_text(render_html(assessment, book), encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 # --- interview ----------------------------------------------------------------------------------
