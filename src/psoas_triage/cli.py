@@ -772,6 +772,13 @@ def batch(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+# --- serve (extra: psoas-triage[service]) -----------------------------------------------------
+
+from psoas_triage.service.command import serve as _serve  # noqa: E402  (imports no web code)
+
+app.command("serve", epilog=EXIT_CODES_HELP)(_serve)
+
+
 def _resolved(path: str) -> Path | None:
     return None if path == "-" else Path(path).resolve()
 

@@ -1,0 +1,79 @@
+"""``psoas-triage serve``: run the HTTP service with uvicorn (extra ``psoas-triage[service]``).
+
+Registered by the CLI; imports uvicorn only when it runs, so the CLI works without the extra.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. Loopback by default; anything else is your choice."
+        ),
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = DEFAULT_PORT,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            envvar="PSOAS_TRIAGE_RULES",
+            help="Rule directory to use instead of the shipped rule book.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=64, help="Worker processes.")
+    ] = 1,
+    max_body: Annotated[
+        int,
+        typer.Option(min=1, max=16 * 1024 * 1024, help="Largest request body, bytes."),
+    ] = 64 * 1024,
+) -> None:
+    """Serve the JSON API, the HTML report and CDS Hooks over HTTP.
+
+    \b
+    Endpoints: POST /v1/assess, POST /v1/report, GET /v1/vocabulary, GET /v1/rules,
+    GET /v1/rules/{id}, GET /healthz, GET /cds-services, POST /cds-services/psoas-triage;
+    the OpenAPI document at /openapi.json and its pages at /docs.
+
+    \b
+    Examples:
+      psoas-triage serve
+      psoas-triage serve --port 8080 --workers 2
+    """
+    from psoas_triage.cli import CliError, load_book
+    from psoas_triage.service.app import MAX_BODY_ENV, RULES_ENV
+
+    try:
+        import uvicorn
+
+        import psoas_triage.service.app  # noqa: F401  (fastapi present?)
+    except ImportError as error:
+        raise CliError(
+            f"the service needs the 'service' extra ({error}): pip install 'psoas-triage[service]'"
+        ) from None
+    load_book(rules)  # a bad rule directory is a one-line error before the server starts
+    if rules is not None:
+        os.environ[RULES_ENV] = str(rules.resolve())
+    else:
+        os.environ.pop(RULES_ENV, None)
+    os.environ[MAX_BODY_ENV] = str(max_body)
+    uvicorn.run(
+        "psoas_triage.service.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
