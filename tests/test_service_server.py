@@ -129,3 +129,24 @@ def test_serve_refuses_a_bad_rule_directory(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "not a rule directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_several_workers_keep_tcp_nodelay() -> None:
+    """uvicorn issue 3149: its pre-bound listener for --workers N has proto 0 (no TCP_NODELAY)."""
+    import socket as sockets
+
+    import uvicorn
+
+    from psoas_triage.service.command import _keep_tcp_nodelay
+
+    class Config(uvicorn.Config):  # a subclass, so the test leaves uvicorn itself alone
+        pass
+
+    _keep_tcp_nodelay(Config)
+    sock = Config("psoas_triage.service.app:app_from_environment", host=HOST, port=0).bind_socket()
+    try:
+        assert sock.proto == sockets.IPPROTO_TCP
+        assert sock.get_inheritable()
+        assert sock.getsockname()[0] == HOST
+    finally:
+        sock.close()
