@@ -150,3 +150,17 @@ def test_several_workers_keep_tcp_nodelay() -> None:
         assert sock.getsockname()[0] == HOST
     finally:
         sock.close()
+
+
+def test_serve_without_the_extra_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['fastapi'] = None\n"  # as if the extra were not installed
+        "sys.argv = ['psoas-triage', 'serve']\n"
+        "from psoas_triage.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert "pip install 'psoas-triage[service]'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -54,12 +54,11 @@ def serve(
       psoas-triage serve --port 8080 --workers 2
     """
     from psoas_triage.cli import CliError, load_book
-    from psoas_triage.service.app import MAX_BODY_ENV, RULES_ENV
 
     try:
         import uvicorn
 
-        import psoas_triage.service.app  # noqa: F401  (fastapi present?)
+        from psoas_triage.service.app import MAX_BODY_ENV, RULES_ENV  # needs fastapi
     except ImportError as error:
         raise CliError(
             f"the service needs the 'service' extra ({error}): pip install 'psoas-triage[service]'"
