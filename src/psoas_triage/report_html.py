@@ -29,6 +29,7 @@ LEVEL_TITLES = {
 # mirrored for the two sides. Side is not reported, so both sides light up together.
 Shape = tuple[float, float, float, float]
 FRONT: dict[BodyRegion, list[Shape]] = {
+    BodyRegion.flank: [(39, 100, 4, 12)],
     BodyRegion.pelvis: [(60, 124, 15, 7)],
     BodyRegion.front_of_hip: [(47, 134, 6, 6)],
     BodyRegion.groin: [(53, 146, 5, 6)],
@@ -38,6 +39,8 @@ FRONT: dict[BodyRegion, list[Shape]] = {
     BodyRegion.below_knee: [(47, 252, 6, 24)],
 }
 BACK: dict[BodyRegion, list[Shape]] = {
+    BodyRegion.upper_back: [(60, 68, 14, 13)],
+    BodyRegion.flank: [(39, 100, 4, 12)],
     BodyRegion.paraspinal: [(55, 96, 2.5, 20)],
     BodyRegion.low_back: [(60, 106, 14, 9)],
     BodyRegion.lumbosacral: [(60, 121, 6, 4)],

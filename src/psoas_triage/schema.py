@@ -290,6 +290,8 @@ class RuleBookFile(Strict):
 class BodyRegion(str, Enum):
     """A place on the body map of the visual report (drawn on the front view, the back or both)."""
 
+    upper_back = "upper_back"
+    flank = "flank"
     low_back = "low_back"
     paraspinal = "paraspinal"
     lumbosacral = "lumbosacral"
