@@ -320,3 +320,22 @@ def test_importing_the_library_imports_no_web_framework() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_an_internal_failure_is_json_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psoas_triage.service.app as service_app
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("engine exploded at /secret/path")
+
+    monkeypatch.setattr(service_app, "assess", broken)
+    response = TestClient(create_app(), raise_server_exceptions=False).post(
+        "/v1/assess", json=PSOAS
+    )
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": "internal_error",
+        "message": "internal error (RuntimeError)",
+        "problems": [],
+    }
+    assert "secret" not in response.text and "Traceback" not in response.text
