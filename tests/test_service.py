@@ -85,6 +85,8 @@ def test_bad_report_gets_the_report_error_problems(client: TestClient) -> None:
     [
         (b'{"age": "34"}', "age"),
         (b'{"age": 200}', "age"),
+        (b'{"age": Infinity}', "age"),  # found by the property test below: was a 500
+        (b'{"pain_intensity": NaN}', "pain_intensity"),
         (b'{"pain": 3}', "pain"),
         (b"[1, 2]", "report"),
         (b"not json", "report"),
@@ -236,6 +238,16 @@ def test_card_per_level(
     assert md(assessment.disclaimer) in card.detail
     assert card.links is None, "no link points anywhere real yet"
     assert "links" not in response.json()["cards"][0]
+
+
+def test_non_finite_numbers_are_echoed_as_text(client: TestClient) -> None:
+    response = client.post("/v1/assess", content=b'{"age": -Infinity}')
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["value"] == "-inf"
+    call = json.dumps(cds_call({"age": float("inf")})).encode()  # json.dumps writes Infinity
+    response = client.post("/cds-services/psoas-triage", content=call)
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "prefetch.psoas-triage.age"
 
 
 def test_cds_errors_name_the_place(client: TestClient) -> None:

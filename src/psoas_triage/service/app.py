@@ -15,6 +15,7 @@ worker processes (``psoas-triage serve --workers N``), each with its own engine.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         try:
             text = await run_in_threadpool(lambda: _assess(body, book).model_dump_json())
         except ReportError as error:
-            return JSONResponse(error.to_dict(), status_code=422)
+            return _invalid(error)
         return Response(text, media_type=JSON)
 
     @app.post(
@@ -173,7 +174,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         try:
             page = await run_in_threadpool(lambda: render_html(_assess(body, book), book))
         except ReportError as error:
-            return JSONResponse(error.to_dict(), status_code=422)
+            return _invalid(error)
         return HTMLResponse(page)
 
     @app.get("/v1/vocabulary", response_model=list[Term], summary="The symptom codes")
@@ -263,7 +264,7 @@ def _add_cds_hooks(app: FastAPI, book: RuleBook) -> None:
         try:
             answer = await run_in_threadpool(lambda: _cds_answer(body, book))
         except ReportError as error:
-            return JSONResponse(error.to_dict(), status_code=422)
+            return _invalid(error)
         return Response(answer.model_dump_json(exclude_none=True), media_type=JSON)
 
 
@@ -315,14 +316,30 @@ def _short(value: Any) -> Any:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-# --- errors and schema --------------------------------------------------------------------------
+# --- errors and schema ------------------------------------------------------------------------
+
+
+def _invalid(error: ReportError) -> JSONResponse:
+    """422 with the ReportError's problems; an offending NaN or Infinity is shown as text."""
+    return JSONResponse(_finite(error.to_dict()), status_code=422)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity: a value like ``{"age": Infinity}`` is echoed as a string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _error(
     status: int, error: str, message: str, problems: list[ProblemOut] | None = None
 ) -> JSONResponse:
     body = ErrorOut(error=error, message=message, problems=problems or [])
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+    return JSONResponse(_finite(body.model_dump(mode="json")), status_code=status)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
