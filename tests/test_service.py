@@ -351,3 +351,16 @@ def test_an_internal_failure_is_json_without_a_traceback(monkeypatch: pytest.Mon
         "problems": [],
     }
     assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def test_a_broken_body_map_stops_the_app_at_start(tmp_path: Any) -> None:
+    import shutil
+    from pathlib import Path
+
+    from psoas_triage import RuleBookError, load_rulebook
+
+    target = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
+    (target / "body_map.yaml").write_text("regions:\n  groin_pain: [elbow]\n", encoding="utf-8")
+    with pytest.raises(RuleBookError, match="body_map.yaml"):
+        create_app(load_rulebook(target))

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 
 from psoas_triage.models import AdviceItem, Assessment, Finding, TriageLevel
-from psoas_triage.rulebook import RuleBook, load_body_map
+from psoas_triage.rulebook import RuleBook, load_body_map, per_book
 from psoas_triage.schema import BodyRegion, Category
 
 LEVEL_TITLES = {
@@ -121,7 +121,7 @@ def render_html(assessment: Assessment, rulebook: RuleBook | None = None) -> str
     _red_flags(main, assessment)
     _reported(main, assessment, rulebook)
     figures = _add(main, "div", class_="figures")
-    _body_map(_section(figures, "Where it hurts", "body-map-section"), assessment, rulebook)
+    _draw_body_map(_section(figures, "Where it hurts", "body-map-section"), assessment, rulebook)
     _chart(_section(figures, "What drove the result", "chart-section"), assessment, rulebook)
     columns = _add(main, "div", class_="columns")
     _advice(columns, assessment)
@@ -135,12 +135,16 @@ def render_html(assessment: Assessment, rulebook: RuleBook | None = None) -> str
 
 def highlighted_regions(assessment: Assessment, rulebook: RuleBook) -> set[BodyRegion]:
     """The body-map regions the report's present codes light up (what the page must show)."""
-    body_map = load_body_map(rulebook)
+    body_map = _body_map(rulebook)
     if body_map is None:
         return set()
     return {
         region for code in assessment.report.present for region in body_map.regions.get(code, [])
     }
+
+
+_body_map = per_book(load_body_map)
+"""The book's body map, read once per book (a bad file raises RuleBookError naming it)."""
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -191,7 +195,7 @@ def _reported(main: ET.Element, assessment: Assessment, rulebook: RuleBook) -> N
     )
 
 
-def _body_map(section: ET.Element, assessment: Assessment, rulebook: RuleBook) -> None:
+def _draw_body_map(section: ET.Element, assessment: Assessment, rulebook: RuleBook) -> None:
     lit = highlighted_regions(assessment, rulebook)
     svg = _add(
         section,

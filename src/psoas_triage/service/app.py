@@ -32,7 +32,7 @@ from psoas_triage.assessment import assess, default_rulebook
 from psoas_triage.errors import Problem, ReportError
 from psoas_triage.models import Assessment, SymptomReport, TriageLevel
 from psoas_triage.reports import parse_report, parse_report_json
-from psoas_triage.rulebook import RuleBook, load_rulebook
+from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Rule, Term
 from psoas_triage.service import cds_hooks
 from psoas_triage.service.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
@@ -116,6 +116,7 @@ def create_app(
     ``max_body_bytes`` bounds every request body (64 KiB by default); larger ones get 413.
     """
     book = rulebook if rulebook is not None else default_rulebook()
+    load_body_map(book)  # a broken body_map.yaml fails here, at start, not on every report
     app = FastAPI(
         title="psoas-triage",
         version=__version__,
