@@ -362,5 +362,5 @@ def test_a_broken_body_map_stops_the_app_at_start(tmp_path: Any) -> None:
     target = tmp_path / "rules"
     shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
     (target / "body_map.yaml").write_text("regions:\n  groin_pain: [elbow]\n", encoding="utf-8")
-    with pytest.raises(RuleBookError, match="body_map.yaml"):
+    with pytest.raises(RuleBookError, match=r"body_map\.yaml"):
         create_app(load_rulebook(target))
