@@ -15,6 +15,7 @@ library's per-book memos (advice, alternatives) only help where real workloads w
   conditions hold (no engine, no models);
 - rule-book load and compile time; ``psoas-triage assess`` cold start as a whole process;
 - batch throughput with 1 and 2 worker processes and the scaling ratio;
+- with the service extra: ``POST /v1/assess`` requests/s over loopback, 1 and 2 server workers;
 - resident memory after 10,000 and after 1,000,000 assessments in one fresh process.
 
 Not part of the test suite: numbers depend on the machine. Targets are those of issue 5.
@@ -439,6 +440,88 @@ def git_commit() -> str:
         return "unknown"
 
 
+def measure_service(book: RuleBook, count: int, rows: list[Row]) -> None:
+    """Requests/s for POST /v1/assess on a real ``psoas-triage serve`` over loopback.
+
+    Four client threads with keep-alive connections; 1 and 2 server workers; next to assess()
+    in process on the same reports, so the HTTP cost per request is visible. The client shares
+    the machine with the server, so on a small machine it limits the 2-worker figure too.
+    """
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        rows.append(Row("service", "POST /v1/assess", "service extra not installed: not measured"))
+        return
+    import http.client
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    reports = mixed_reports(book, count, seed=SEED + 2)
+    bodies = [report.model_dump_json().encode() for report in reports]
+    started = time.perf_counter()
+    for report in reports:
+        assess(report, book)
+    in_process = count / (time.perf_counter() - started)
+    clients = 4
+
+    def post_all(port: int, part: list[bytes]) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        done = 0
+        headers = {"Content-Type": "application/json"}
+        for body in part:
+            connection.request("POST", "/v1/assess", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            done += 1
+        connection.close()
+        return done
+
+    speeds: dict[int, float] = {}
+    for workers in (1, 2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        command = [sys.executable, "-m", "psoas_triage", "serve", "--port", str(port)]
+        command += ["--workers", str(workers)]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    post_all(port, bodies[:1])
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise
+                    time.sleep(0.2)
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(post_all, [port] * clients, [bodies[:200]] * clients))
+                parts = [bodies[number::clients] for number in range(clients)]
+                started = time.perf_counter()
+                done = sum(pool.map(post_all, [port] * clients, parts))
+                speeds[workers] = done / (time.perf_counter() - started)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    cost = (1 / speeds[1] - 1 / in_process) * 1e6
+    rows += [
+        Row("service", f"assess() in process, same {count:,} reports", f"{in_process:,.0f} /s"),
+        Row(
+            "service",
+            f"POST /v1/assess over loopback, 1 worker, {clients} clients",
+            f"{speeds[1]:,.0f} /s",
+        ),
+        Row(
+            "service",
+            f"POST /v1/assess over loopback, 2 workers, {clients} clients",
+            f"{speeds[2]:,.0f} /s",
+        ),
+        Row("service", "HTTP cost per request (1 worker vs in process)", f"{cost:,.0f} µs"),
+    ]
+
+
 def status(row: Row) -> str:
     if row.met is None:
         return ""
@@ -519,6 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("rule-book load and compile", lambda: measure_load(book.path, 3 if quick else 7, rows)),
         ("CLI cold start", lambda: measure_cold_start(book, 3 if quick else 7, rows)),
         ("batch", lambda: measure_batch(book, 4_000 if quick else 40_000, rows)),
+        ("service", lambda: measure_service(book, 2_000 if quick else 10_000, rows)),
         (
             "memory",
             lambda: measure_memory(10_000, 100_000 if quick else 1_000_000, rows),

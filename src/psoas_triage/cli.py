@@ -359,6 +359,15 @@ def assess(
             "--fhir", help="--input is a FHIR QuestionnaireResponse; print a RiskAssessment."
         ),
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the visual report (one self-contained HTML page) to FILE.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -368,6 +377,7 @@ def assess(
       psoas-triage assess "groin pain" --absent fever --pain 6 --json
       psoas-triage assess --input report.json
       psoas-triage assess --input response.json --fhir
+      psoas-triage assess groin_pain hip_snapping --html report.html
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
@@ -388,7 +398,9 @@ def assess(
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise bad_report(error, as_json, f"{where}: {error}") from None
-        emit_assessment(assess_report(report, book), as_json, details)
+        assessment = assess_report(report, book)
+        write_html(html, assessment, book)
+        emit_assessment(assessment, as_json, details)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
@@ -414,6 +426,7 @@ def assess(
         assessment = assess_report(data, book)
     except ReportError as error:
         raise bad_report(error, as_json, report_error_line(error)) from None
+    write_html(html, assessment, book)
     emit_assessment(assessment, as_json, details)
 
 
@@ -427,6 +440,18 @@ def bad_report(error: ReportError, as_json: bool, line: str) -> CliError:
         sys.stdout.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return CliError(line)
+
+
+def write_html(path: Path | None, assessment: Assessment, book: RuleBook) -> None:
+    """Write the visual report to ``path`` (nothing when None); unwritable is bad input."""
+    if path is None:
+        return
+    from psoas_triage.report_html import render_html
+
+    try:
+        path.write_text(render_html(assessment, book), encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 # --- interview ----------------------------------------------------------------------------------
@@ -795,6 +820,13 @@ def batch(
         sys.stderr.write(summary.describe() + "\n")
     if summary.errors:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+# --- serve (extra: psoas-triage[service]) -----------------------------------------------------
+
+from psoas_triage.service.command import serve as _serve  # noqa: E402  (imports no web code)
+
+app.command("serve", epilog=EXIT_CODES_HELP)(_serve)
 
 
 def _resolved(path: str) -> Path | None:

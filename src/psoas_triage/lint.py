@@ -13,7 +13,7 @@ from pathlib import Path
 
 from psoas_triage.engine import engine_for
 from psoas_triage.errors import RuleBookError
-from psoas_triage.rulebook import RuleBook, load_rulebook
+from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Category
 
 
@@ -47,8 +47,8 @@ def lint_directory(path: str | Path | None = None) -> list[LintProblem]:
 
 
 def lint_rulebook(book: RuleBook) -> list[LintProblem]:
-    """Problems of a loaded book: examples that misbehave, codes nobody uses."""
-    return [*example_problems(book), *unused_code_problems(book)]
+    """Problems of a loaded book: examples that misbehave, codes nobody uses, unmapped places."""
+    return [*example_problems(book), *unused_code_problems(book), *body_map_problems(book)]
 
 
 def example_problems(book: RuleBook) -> list[LintProblem]:
@@ -89,4 +89,27 @@ def unused_code_problems(book: RuleBook) -> list[LintProblem]:
             problems.append(
                 LintProblem(vocabulary, term.code, "red-flag code used by no red-flag rule")
             )
+    return problems
+
+
+def body_map_problems(book: RuleBook) -> list[LintProblem]:
+    """The optional body map must place every pain_location code, and only vocabulary codes."""
+    file = str(book.path / "body_map.yaml")
+    try:
+        body_map = load_body_map(book)
+    except RuleBookError as error:
+        return [LintProblem(error.file, error.rule, error.detail)]
+    if body_map is None:
+        return []
+    locations = [t.code for t in book.terms.values() if t.category is Category.pain_location]
+    problems = [
+        LintProblem(file, code, f"pain_location code {code!r} has no body-map region: add it")
+        for code in locations
+        if code not in body_map.regions
+    ]
+    problems += [
+        LintProblem(file, code, f"{code!r} is not a pain_location code of the vocabulary")
+        for code in body_map.regions
+        if code not in locations
+    ]
     return problems

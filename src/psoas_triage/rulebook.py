@@ -24,6 +24,7 @@ from psoas_triage.schema import (
     AdviceFile,
     AlternativeCause,
     AlternativesFile,
+    BodyMapFile,
     Policy,
     Rule,
     RuleBookFile,
@@ -45,6 +46,7 @@ SPECIAL_FILES = (
     "vocabulary.yaml",
     "alternatives.yaml",
     "advice.yaml",
+    "body_map.yaml",
 )
 MAX_RULE_FILES = 500
 
@@ -408,3 +410,9 @@ def _combined(problems: list[RuleBookError]) -> RuleBookError:
     error = RuleBookError(first.detail + more, file=first.file, rule=first.rule)
     error.problems = tuple(problems)
     return error
+
+
+def load_body_map(book: RuleBook) -> BodyMapFile | None:
+    """The book's optional ``body_map.yaml`` (for the visual report); None when it has none."""
+    file = book.path / "body_map.yaml"
+    return _validate(BodyMapFile, read_yaml(file), file) if file.is_file() else None

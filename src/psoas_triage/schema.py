@@ -282,3 +282,41 @@ class RuleBookFile(Strict):
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+-]{1,32}$")]
     policy: Policy
+
+
+# --- body_map.yaml (optional) -------------------------------------------------------------------
+
+
+class BodyRegion(str, Enum):
+    """A place on the body map of the visual report (drawn on the front view, the back or both)."""
+
+    upper_back = "upper_back"
+    flank = "flank"
+    low_back = "low_back"
+    paraspinal = "paraspinal"
+    lumbosacral = "lumbosacral"
+    sacroiliac = "sacroiliac"
+    buttock = "buttock"
+    pelvis = "pelvis"
+    groin = "groin"
+    front_of_hip = "front_of_hip"
+    hip = "hip"
+    thigh = "thigh"
+    knee = "knee"
+    below_knee = "below_knee"
+
+
+class BodyMapFile(Strict):
+    """Where each pain-location code is drawn: data, so a new location needs no code change.
+
+    ``regions`` maps a vocabulary code of category ``pain_location`` to the regions it lights up.
+    """
+
+    regions: dict[Identifier, list[BodyRegion]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> BodyMapFile:
+        empty = sorted(code for code, regions in self.regions.items() if not regions)
+        if empty:
+            raise ValueError(f"codes with no region: {', '.join(empty)}")
+        return self

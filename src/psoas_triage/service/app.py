@@ -1,0 +1,393 @@
+"""The FastAPI app: a versioned JSON API over ``assess`` and the rule book, plus CDS Hooks.
+
+Bodies are the library's own models, so the OpenAPI document is generated from them. Request
+bodies are read raw and validated by the library itself (``parse_report_json``), so a bad report
+gets exactly the problems a ReportError carries (field, message, value, suggestions) and a good
+one gets exactly ``assess(report).model_dump_json()``, byte for byte.
+
+Concurrency: the durable_rules engine is not thread-safe, and the library serialises every engine
+call behind one process-wide lock. Endpoints that assess run that work in Starlette's thread pool
+(``run_in_threadpool``), so the event loop keeps accepting and answering other requests (health,
+vocabulary, 404s, 413s) while assessments wait their turn. For parallel throughput run several
+worker processes (``psoas-triage serve --workers N``), each with its own engine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from psoas_triage import __version__
+from psoas_triage.assessment import assess, default_rulebook
+from psoas_triage.errors import Problem, ReportError
+from psoas_triage.models import Assessment, SymptomReport, TriageLevel
+from psoas_triage.reports import parse_report, parse_report_json
+from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
+from psoas_triage.schema import Rule, Term
+from psoas_triage.service import cds_hooks
+from psoas_triage.service.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from psoas_triage.suggestions import closest
+
+RULES_ENV = "PSOAS_TRIAGE_RULES"
+MAX_BODY_ENV = "PSOAS_TRIAGE_MAX_BODY"
+JSON = "application/json"
+
+
+# --- response bodies that are not library models ------------------------------------------------
+
+
+class ProblemOut(BaseModel):
+    field: str
+    message: str
+    value: Any = None
+    suggestions: list[str] = []
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a machine-readable ``error``, a sentence, and problems where known."""
+
+    error: str
+    message: str
+    problems: list[ProblemOut] = []
+
+
+class RuleSummary(BaseModel):
+    id: str
+    title: str
+    status: str
+    family: str
+    points: int
+    triage_floor: TriageLevel | None
+    red_flag: bool
+
+
+class RuleDetail(BaseModel):
+    family: str
+    file: str
+    rule: Rule
+
+
+class RuleBookInfo(BaseModel):
+    name: str
+    version: str
+    full_version: str
+    digest: str
+
+
+class Health(BaseModel):
+    status: str
+    package_version: str
+    rulebook: RuleBookInfo
+
+
+REPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/SymptomReport"}}},
+    }
+}
+CDS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/CdsRequest"}}},
+    }
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "Body over the size limit (refused unparsed)"},
+    422: {"model": ErrorOut, "description": "Invalid report: every problem, with suggestions"},
+}
+
+
+def create_app(
+    rulebook: RuleBook | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+) -> FastAPI:
+    """The ASGI app serving ``rulebook`` (the shipped one when None).
+
+    ``max_body_bytes`` bounds every request body (64 KiB by default); larger ones get 413.
+    """
+    book = rulebook if rulebook is not None else default_rulebook()
+    load_body_map(book)  # a broken body_map.yaml fails here, at start, not on every report
+    app = FastAPI(
+        title="psoas-triage",
+        version=__version__,
+        description=(
+            "Screens reported symptoms for psoas involvement and triages them safely. "
+            "Supports triage; never diagnoses. Red flags override the score."
+        ),
+    )
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    _add_error_handlers(app)
+    _add_api(app, book)
+    _add_cds_hooks(app, book)
+    _add_schema_components(app)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and ``serve --workers N``: settings from the env."""
+    rules = os.environ.get(RULES_ENV)
+    book = load_rulebook(Path(rules)) if rules else None
+    limit = int(os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY_BYTES))
+    return create_app(book, max_body_bytes=limit)
+
+
+# --- the JSON API -------------------------------------------------------------------------------
+
+
+def _add_api(app: FastAPI, book: RuleBook) -> None:
+    @app.post(
+        "/v1/assess",
+        response_model=Assessment,
+        responses=ERRORS,
+        openapi_extra=REPORT_BODY,
+        summary="Assess one SymptomReport",
+    )
+    async def assess_report(request: Request) -> Response:
+        """A SymptomReport in, the Assessment out (exactly ``assess(report).model_dump_json()``)."""
+        body = await request.body()
+        try:
+            text = await run_in_threadpool(lambda: _assess(body, book).model_dump_json())
+        except ReportError as error:
+            return _invalid(error)
+        return Response(text, media_type=JSON)
+
+    @app.post(
+        "/v1/report",
+        response_class=HTMLResponse,
+        responses=ERRORS,
+        openapi_extra=REPORT_BODY,
+        summary="The visual report of one SymptomReport, as one self-contained HTML page",
+    )
+    async def html_report(request: Request) -> Response:
+        from psoas_triage.report_html import render_html
+
+        body = await request.body()
+        try:
+            page = await run_in_threadpool(lambda: render_html(_assess(body, book), book))
+        except ReportError as error:
+            return _invalid(error)
+        return HTMLResponse(page)
+
+    @app.get("/v1/vocabulary", response_model=list[Term], summary="The symptom codes")
+    async def vocabulary() -> list[Term]:
+        return list(book.terms.values())
+
+    @app.get("/v1/rules", response_model=list[RuleSummary], summary="The rules, in book order")
+    async def rules() -> list[RuleSummary]:
+        return [
+            RuleSummary(
+                id=loaded.rule.id,
+                title=loaded.rule.title,
+                status=loaded.rule.status.value,
+                family=loaded.family,
+                points=loaded.rule.points,
+                triage_floor=loaded.rule.triage_floor,
+                red_flag=loaded.rule.red_flag,
+            )
+            for loaded in book.rules
+        ]
+
+    @app.get(
+        "/v1/rules/{rule_id}",
+        response_model=RuleDetail,
+        responses={404: {"model": ErrorOut}},
+        summary="One rule",
+    )
+    async def rule(rule_id: str) -> Response | RuleDetail:
+        ids = [loaded.rule.id for loaded in book.rules]
+        if rule_id not in ids:
+            hint = list(closest(rule_id, ids))
+            problem = ProblemOut(
+                field="rule_id", message="no such rule", value=rule_id, suggestions=hint
+            )
+            return _error(404, "unknown_rule", f"no rule {rule_id!r}", [problem])
+        loaded = book.rule(rule_id)
+        return RuleDetail(family=loaded.family, file=_relative(loaded.file, book), rule=loaded.rule)
+
+    @app.get("/healthz", response_model=Health, summary="Liveness and the rule book in use")
+    async def healthz() -> Health:
+        return Health(
+            status="ok",
+            package_version=__version__,
+            rulebook=RuleBookInfo(
+                name=book.name,
+                version=book.version,
+                full_version=book.full_version,
+                digest=book.digest,
+            ),
+        )
+
+
+def _assess(body: bytes, book: RuleBook) -> Assessment:
+    return assess(parse_report_json(body, book), book)
+
+
+def _relative(file: str, book: RuleBook) -> str:
+    try:
+        return str(Path(file).relative_to(book.path))
+    except ValueError:
+        return Path(file).name
+
+
+# --- CDS Hooks ----------------------------------------------------------------------------------
+
+
+def _add_cds_hooks(app: FastAPI, book: RuleBook) -> None:
+    @app.get(
+        "/cds-services",
+        response_model=cds_hooks.CdsDiscovery,
+        response_model_exclude_none=True,
+        summary="CDS Hooks discovery",
+    )
+    async def discovery() -> cds_hooks.CdsDiscovery:
+        return cds_hooks.discovery()
+
+    @app.post(
+        f"/cds-services/{cds_hooks.SERVICE_ID}",
+        response_model=cds_hooks.CdsResponse,
+        response_model_exclude_none=True,
+        responses=ERRORS,
+        openapi_extra=CDS_BODY,
+        summary="CDS Hooks patient-view: one card with the triage level",
+    )
+    async def patient_view(request: Request) -> Response:
+        body = await request.body()
+        try:
+            answer = await run_in_threadpool(lambda: _cds_answer(body, book))
+        except ReportError as error:
+            return _invalid(error)
+        return Response(answer.model_dump_json(exclude_none=True), media_type=JSON)
+
+
+class CdsRequestError(ReportError):
+    """The CDS Hooks request itself (not the report inside it) is malformed."""
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        data["error"] = "invalid_cds_request"
+        data["message"] = str(data["message"]).replace(
+            "invalid symptom report", "invalid CDS Hooks request", 1
+        )
+        return data
+
+
+def _cds_answer(body: bytes, book: RuleBook) -> cds_hooks.CdsResponse:
+    try:
+        request = cds_hooks.CdsRequest.model_validate_json(body)
+    except ValidationError as error:
+        raise CdsRequestError([_problem(detail) for detail in error.errors()]) from None
+    key = cds_hooks.REPORT_KEY
+    data = (request.prefetch or {}).get(key)
+    if data is None:
+        message = f'no symptom report: send a SymptomReport as prefetch["{key}"]'
+        raise ReportError([Problem(f"prefetch.{key}", message)])
+    try:
+        report = parse_report(data, book)
+    except ReportError as error:
+        raise ReportError(
+            [
+                Problem(f"prefetch.{key}.{p.field}", p.message, p.value, p.suggestions)
+                for p in error.problems
+            ]
+        ) from None
+    assessment = assess(report, book)
+    answer = cds_hooks.CdsResponse(cards=[cds_hooks.card_for(assessment, book)])
+    return cds_hooks.CdsResponse.model_validate(answer.model_dump())  # both directions checked
+
+
+def _problem(detail: Any) -> Problem:
+    location = ".".join(str(part) for part in detail.get("loc", ())) or "request"
+    return Problem(location, str(detail.get("msg", "invalid value")), _short(detail.get("input")))
+
+
+def _short(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, default=str)[:200]
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- errors and schema ------------------------------------------------------------------------
+
+
+def _invalid(error: ReportError) -> JSONResponse:
+    """422 with the ReportError's problems; an offending NaN or Infinity is shown as text."""
+    return JSONResponse(_finite(error.to_dict()), status_code=422)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity: a value like ``{"age": Infinity}`` is echoed as a string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _error(
+    status: int, error: str, message: str, problems: list[ProblemOut] | None = None
+) -> JSONResponse:
+    body = ErrorOut(error=error, message=message, problems=problems or [])
+    return JSONResponse(_finite(body.model_dump(mode="json")), status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    names = {404: "not_found", 405: "method_not_allowed"}
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        name = names.get(error.status_code, "http_error")
+        message = f"{request.method} {request.url.path}: {error.detail}"
+        response = _error(error.status_code, name, message)
+        if error.headers:
+            response.headers.update(error.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            ProblemOut(
+                field=".".join(str(part) for part in detail.get("loc", ())),
+                message=str(detail.get("msg", "invalid value")),
+                value=_short(detail.get("input")),
+            )
+            for detail in error.errors()
+        ]
+        return _error(422, "invalid_request", "the request is not valid", problems)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, error: Exception) -> JSONResponse:
+        # Never a traceback in an answer; the server log still has it.
+        return _error(500, "internal_error", f"internal error ({type(error).__name__})")
+
+
+def _add_schema_components(app: FastAPI) -> None:
+    """Put SymptomReport and CdsRequest in the OpenAPI components the raw bodies refer to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        template = "#/components/schemas/{model}"
+        for model in (SymptomReport, cds_hooks.CdsRequest):
+            schema = model.model_json_schema(ref_template=template)
+            components.update(schema.pop("$defs", {}))
+            components[model.__name__] = schema
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
