@@ -156,10 +156,11 @@ class RuleEngine:
                 self._finalizer.detach()  # its undeletable session must not meet delete_ruleset
                 _forget(self)
                 raise EngineError("no rule handled the report fact (is the catch-all missing?)")
+            state_handle = 0 if code == _QUEUED else state_handle
             try:
-                matched = self._take_actions(0 if code == _QUEUED else state_handle)
+                matched = self._take_actions(state_handle)
             except Exception as error:
-                self._delete(sid, error)
+                self._settle(state_handle, sid, error)
                 raise EngineError(f"durable_rules failed on the report: {error}") from error
             self._delete(sid)
         matched.discard(CATCH_ALL)
@@ -178,6 +179,22 @@ class RuleEngine:
             durable_rules_engine.update_state(self._handle, state)
             message = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
         return matched
+
+    def _settle(self, state_handle: int, sid: str, cause: BaseException) -> None:
+        """Delete a session whose actions failed half way.
+
+        durable_rules crashes the process when a session with an action still queued is
+        deleted, so the pending action is taken first (taking one already taken is a no-op).
+        If even that fails, the session cannot be deleted safely: the engine is retired.
+        """
+        try:
+            durable_rules_engine.start_action_for_state(self._handle, state_handle)
+        except Exception:
+            self.retired = f"an engine session could not be cleaned up after: {cause}"
+            self._finalizer.detach()
+            _forget(self)
+            return
+        self._delete(sid, cause)
 
     def _delete(self, sid: str, cause: BaseException | None = None) -> None:
         """Delete the session; a failure to do so is an EngineError (after ``cause``, if any)."""
