@@ -20,6 +20,8 @@ from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest
 
 REPORT_FIELDS = tuple(SymptomReport.model_fields)
+_QUOTED_FIELDS = tuple(f'"{name}"' for name in REPORT_FIELDS)
+_QUOTED_FIELD_BYTES = tuple(name.encode() for name in _QUOTED_FIELDS)
 
 
 def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> SymptomReport:
@@ -89,8 +91,15 @@ def _duplicate_key(text: str | bytes) -> str | None:
     """The first key that appears twice in one JSON object of ``text``, or None.
 
     Only the key check runs here (pairs are not turned into objects); malformed JSON is left to
-    pydantic, whose message is the one users see.
+    pydantic, whose message is the one users see. A report can only lose data through a field
+    name given twice (any other key is an unknown-field error anyway), so the full check runs
+    only when some field name appears twice or an escape could spell one differently.
     """
+    if isinstance(text, str):
+        if "\\" not in text and all(text.count(key) < 2 for key in _QUOTED_FIELDS):
+            return None
+    elif b"\\" not in text and all(text.count(key) < 2 for key in _QUOTED_FIELD_BYTES):
+        return None
     try:
         json.loads(text, object_pairs_hook=_refuse_duplicates)
     except _DuplicateKey as found:
