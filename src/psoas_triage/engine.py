@@ -132,6 +132,7 @@ class RuleEngine:
             self._handle = self._host.get_ruleset(RULESET_NAME)._handle
         # Free the C ruleset once nothing refers to this engine any more (the cache bound).
         self._finalizer = weakref.finalize(self, _delete_ruleset, self._handle)
+        self._finalizer.atexit = False  # the process frees everything at exit anyway
 
     def fired_rule_ids(self, report: SymptomReport) -> tuple[str, ...]:
         """Ids of every rule the report fires, in rule-book order. Leaves no session behind.
