@@ -41,7 +41,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from psoas_triage import RuleBook, SymptomReport, assess, load_rulebook
+from psoas_triage import RuleBook, SymptomReport, assess, load_rulebook, parse_report
 from psoas_triage.engine import (
     CATCH_ALL,
     RULESET_NAME,
@@ -230,6 +230,7 @@ def measure_in_process(book: RuleBook, samples: int, rows: list[Row]) -> dict[st
             "engine": (engine.fired_rule_ids, reports),
             "raw": (bare.evaluate, facts),
             "plain": (floor.score, reports),
+            "validate": (lambda report: parse_report(report, book), reports),
         },
         samples,
     )
@@ -271,6 +272,14 @@ def measure_in_process(book: RuleBook, samples: int, rows: list[Row]) -> dict[st
             f"assess is {library.mean_us / plain.mean_us:,.0f}x)",
         ),
     ]
+    validate = timings["validate"]
+    rows.append(
+        Row(
+            "assess()",
+            "of which re-validating the SymptomReport instance (parse_report) median",
+            f"{validate.median_us:.1f} µs ({validate.mean_us / library.mean_us:.0%} of assess)",
+        )
+    )
     return {"library_per_second": library.per_second, "ratio": ratio}
 
 

@@ -179,3 +179,61 @@ def test_console_script_batch_with_two_workers(tmp_path):
     # stderr is not a terminal: no progress bar, just the one summary line
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("batch: 5 reports")
     assert "\x1b[" not in done.stderr
+
+
+# --- interrupts (issue 11) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupt_keeps_only_a_partial_file_and_stops_every_worker(
+    tmp_path, monkeypatch, workers
+):
+    """A KeyboardInterrupt in the middle (what Ctrl-C and, in the CLI, SIGTERM raise) leaves no
+    file under the output's name, the lines written as OUT.partial, no spool folder and no
+    worker process alive."""
+    import multiprocessing
+
+    import psoas_triage.batch as batch_module
+    from psoas_triage.batch import BatchInterrupted
+
+    source = tmp_path / "many.jsonl"
+    source.write_text('{"present": ["groin_pain"]}\n' * 2_000, encoding="utf-8")
+    output = tmp_path / "out" / "result.jsonl"
+    output.parent.mkdir()
+    spool_root = tmp_path / "spool"
+    spool_root.mkdir()
+    monkeypatch.setattr(batch_module.tempfile, "tempdir", str(spool_root))
+    real_write = batch_module._write
+    calls = []
+
+    def write_then_interrupt(*args):
+        real_write(*args)
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_module, "_write", write_then_interrupt)
+    with pytest.raises(BatchInterrupted) as caught:
+        run_batch(source, output, workers=workers, rules=MINI, chunk_size=100)
+    assert caught.value.lines == 300 and caught.value.line == 300
+    assert caught.value.partial == output.with_name("result.jsonl.partial")
+    assert sorted(path.name for path in output.parent.iterdir()) == ["result.jsonl.partial"]
+    assert len(caught.value.partial.read_text(encoding="utf-8").splitlines()) == 300
+    assert list(spool_root.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failed_batch_leaves_neither_output_nor_temp_file(tmp_path, monkeypatch):
+    import psoas_triage.batch as batch_module
+
+    source = write_input(tmp_path / "in.jsonl")
+    output = tmp_path / "out" / "result.jsonl"
+    output.parent.mkdir()
+
+    def broken(*_args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(batch_module, "_write", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run_batch(source, output, rules=MINI)
+    assert list(output.parent.iterdir()) == []

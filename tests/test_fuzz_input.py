@@ -241,3 +241,54 @@ def test_a_valid_report_still_passes_the_same_gate() -> None:
     assert isinstance(result, Assessment)
     text = json.dumps({"present": codes_used[:2], "age": 40})
     assert assess(parse_report_json(text, book()), book()) == result
+
+
+# --- issue 11: duplicate keys and reports that never passed validation ---------------------------
+
+FIELD_VALUES = {
+    "present": st.lists(st.sampled_from(["groin_pain", "saddle_numbness", "fever"]), max_size=3),
+    "absent": st.lists(st.sampled_from(["hip_snapping", "night_pain"]), max_size=2),
+    "age": st.integers(0, 120),
+    "duration_days": st.integers(0, 400),
+    "pain_intensity": st.integers(0, 10),
+}
+
+
+@PROFILE
+@given(st.data())
+def test_a_key_given_twice_is_always_an_error_naming_it(data: st.DataObject) -> None:
+    """Whatever the two values, JSON with a repeated key is refused; the last value never wins
+    silently (``{"present": [red flag], "present": []}`` once gave self_care)."""
+    names = data.draw(st.lists(st.sampled_from(sorted(FIELD_VALUES)), min_size=1, unique=True))
+    repeated = data.draw(st.sampled_from(names))
+    pairs = [(name, data.draw(FIELD_VALUES[name])) for name in names]
+    pairs.insert(
+        data.draw(st.integers(0, len(pairs))), (repeated, data.draw(FIELD_VALUES[repeated]))
+    )
+    text = "{" + ", ".join(f"{json.dumps(key)}: {json.dumps(value)}" for key, value in pairs) + "}"
+    with pytest.raises(ReportError) as caught:
+        parse_report_json(text, book())
+    assert caught.value.problems[0].field == repeated
+    assert "more than once" in caught.value.problems[0].message
+
+
+@PROFILE
+@given(
+    st.dictionaries(st.sampled_from(FIELDS), json_values | st.tuples(codes(), codes()), max_size=5)
+)
+def test_constructed_reports_pass_the_same_gate_as_mappings(fields: dict[str, Any]) -> None:
+    """``SymptomReport.model_construct`` skips validation; ``assess`` validates it again, so the
+    outcome is the one for the same fields given as a mapping."""
+    from psoas_triage import SymptomReport
+
+    constructed = SymptomReport.model_construct(**fields)
+    assert_only_typed_errors(lambda: assess(constructed, book()))
+    try:
+        expected: Any = assess(dict(fields), book())
+    except ReportError:
+        expected = ReportError
+    try:
+        got: Any = assess(constructed, book())
+    except ReportError:
+        got = ReportError
+    assert got == expected

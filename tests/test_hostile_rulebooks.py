@@ -360,6 +360,89 @@ CASES: dict[str, Case] = {
         None,
         "expected a mapping at the top, found NoneType",
     ),
+    # --- reserved names, strict types, control characters (issue 11) --------------------------
+    **{
+        f"reserved code {code!r}": Case(
+            "vocabulary.yaml",
+            edit("vocabulary.yaml", "  - code: fever\n", f"  - code: {code}\n"),
+            code,
+            "reserved",
+        )
+        for code in ("kind", "sid", "age", "duration_days", "pain_intensity", "sex", "id")
+    },
+    "points: true is not 1 point": Case(
+        "rules.yaml", edit("rules.yaml", "points: 12", "points: true"), "groin", "points"
+    ),
+    "gte as a string": Case(
+        "rules.yaml",
+        edit("rules.yaml", "{pain_intensity: {gte: 7}}", "{pain_intensity: {gte: '7'}}"),
+        "severe_pain",
+        "gte",
+    ),
+    "red_flag as a string": Case(
+        "rules.yaml", edit("rules.yaml", "red_flag: true", "red_flag: 'true'"), "fever_flag", "red"
+    ),
+    "ESC in a rule title": Case(
+        "rules.yaml",
+        edit("rules.yaml", "title: Groin pain\n", 'title: "Groin \\e[2J pain"\n'),
+        "groin",
+        "U+001B",
+    ),
+    "right-to-left override in a label": Case(
+        "vocabulary.yaml",
+        edit("vocabulary.yaml", "label: groin pain", 'label: "groin \\u202e pain"'),
+        "groin_pain",
+        "U+202E",
+    ),
+    "NUL in a source title": Case(
+        "sources.yaml",
+        edit("sources.yaml", "title: A source for tests", 'title: "A source\\0 for tests"'),
+        "test_source",
+        "U+0000",
+    ),
+    # --- rule files that are not regular files (issue 11) ---------------------------------------
+    "dangling symlink as a rule file": Case(
+        "flags.yaml",
+        lambda rules, marker: (rules / "flags.yaml").symlink_to(rules / "missing.yaml"),
+        None,
+        "dangling symbolic link",
+    ),
+    "directory named like a rule file": Case(
+        "folder.yaml",
+        lambda rules, marker: (rules / "folder.yaml").mkdir(),
+        None,
+        "a directory",
+    ),
+    "FIFO as a rule file": Case(
+        "pipe.yaml",
+        lambda rules, marker: os.mkfifo(rules / "pipe.yaml"),
+        None,
+        "a FIFO",
+    ),
+    "FIFO as a special file": Case(
+        "alternatives.yaml",
+        lambda rules, marker: (
+            (rules / "alternatives.yaml").unlink(),
+            os.mkfifo(rules / "alternatives.yaml"),
+        ),
+        None,
+        "not a regular file",
+    ),
+    "symlink to /dev/zero": Case(
+        "advice.yaml",
+        lambda rules, marker: (
+            (rules / "advice.yaml").unlink(),
+            (rules / "advice.yaml").symlink_to("/dev/zero"),
+        ),
+        None,
+        "not a regular file",
+    ),
+    "rules list over the cap": Case(
+        "many.yaml",
+        write("many.yaml", "family: x\ntitle: y\nrules: [" + ",".join(["{}"] * 600) + "]\n"),
+        None,
+        "at most 500",
+    ),
     "mapping used as a key": Case(
         "rules.yaml",
         edit("rules.yaml", "family: mini", "? {a: 1}\n: x\nfamily: mini"),

@@ -9,6 +9,7 @@ It supports triage; it never diagnoses. Red flags always override the psoas scor
 """
 
 from psoas_triage.assessment import assess, build_assessment, default_rulebook
+from psoas_triage.engine import EngineStats, engine_stats
 from psoas_triage.errors import EngineError, Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.models import (
     Advice,
@@ -35,6 +36,7 @@ __all__ = [
     "Alternative",
     "Assessment",
     "EngineError",
+    "EngineStats",
     "Finding",
     "Likelihood",
     "LoadedRule",
@@ -52,6 +54,7 @@ __all__ = [
     "assess",
     "build_assessment",
     "default_rulebook",
+    "engine_stats",
     "load_rulebook",
     "parse_report",
     "parse_report_json",

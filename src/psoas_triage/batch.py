@@ -8,14 +8,23 @@ the output lines up with the input.
 
 A line that is not a valid report becomes ``{"line": N, "error": {...}}`` (the ReportError's
 ``to_dict()``) and the batch goes on. Blank lines are skipped.
+
+Nothing is lost without a word: an output file is written beside its destination under a
+temporary name, synced and renamed into place only when the batch finished, so a file under the
+requested name is always complete. An interrupted batch (Ctrl-C, or SIGTERM where the caller
+turned it into KeyboardInterrupt, as the CLI does) stops its workers, removes its spool files,
+keeps what it wrote as ``OUT.partial`` and raises BatchInterrupted with the line it reached.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -52,6 +61,30 @@ scale on a two-core machine.
 """
 
 
+class BatchInputError(PsoasTriageError, OSError):
+    """The input could not be read (the message names it)."""
+
+
+class BatchOutputError(PsoasTriageError, OSError):
+    """The output could not be written (the message names it); no complete-looking file is
+    left behind."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """The batch was interrupted: ``lines`` reports were written, up to input line ``line``;
+    ``partial`` is the file holding them (None when the output was standard output)."""
+
+    def __init__(self, lines: int, line: int, partial: Path | None) -> None:
+        self.lines = lines
+        self.line = line
+        self.partial = partial
+        where = f"; the {lines} results written are in {partial}" if partial else ""
+        super().__init__(
+            f"batch interrupted after {lines} reports (input line {line}): the output is "
+            f"incomplete{where}"
+        )
+
+
 @dataclass
 class BatchSummary:
     """What a batch did: counts, the first bad line numbers, triage levels and timing."""
@@ -63,6 +96,8 @@ class BatchSummary:
     by_level: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     workers: int = 1
+    last_line: int = 0
+    """The input line number of the last report written."""
 
     @property
     def per_second(self) -> float:
@@ -118,11 +153,12 @@ def run_batch(
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
     levels: Counter[str] = Counter()
-    total_lines = _count_lines(input_path) if progress and str(input_path) != "-" else None
+    _refuse_same_file(input_path, output_path)
+    total_lines = _count_lines(input_path) if progress else None
     show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
 
-    with _open_input(input_path) as source, _open_output(output_path) as sink:
-        chunks = _chunks(source, chunk_size)
+    with _open_input(input_path) as source, _open_output(output_path, summary) as sink:
+        chunks = _chunks(source, chunk_size, _input_name(input_path))
         bar = _ProgressBar(total_lines) if show_progress else None
         try:
             if workers == 1:
@@ -161,6 +197,11 @@ def _init_worker(rules: str | None) -> None:
     """Worker initializer: load the rule book and compile its engine once per process."""
     global _WORKER_BOOK
     from psoas_triage.engine import engine_for
+
+    # The parent decides what an interrupt means and stops the workers itself; a Ctrl-C sent to
+    # the whole process group must not make each worker print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     _WORKER_BOOK = _load(rules)
     engine_for(_WORKER_BOOK)
@@ -219,30 +260,47 @@ def _run_parallel(
     chunks: Iterator[list[Line]],
     workers: int,
     rules: str | Path | None,
-    sink: IO[bytes],
+    sink: _Sink,
     summary: BatchSummary,
     levels: Counter[str],
     bar: _ProgressBar | None,
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
-    with (
-        tempfile.TemporaryDirectory(prefix="psoas-batch-") as spool,
-        ProcessPoolExecutor(
+    with tempfile.TemporaryDirectory(prefix="psoas-batch-") as spool:
+        pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=_context(),
             initializer=_init_worker,
             initargs=(str(rules) if rules is not None else None,),
-        ) as pool,
-    ):
-        for chunk in chunks:
-            pending.append(pool.submit(_worker_chunk, chunk, spool))
-            if bar and not bar.started:
-                bar.start()  # after the first submit: workers are forked before its thread runs
-            if len(pending) >= window:
+        )
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_worker_chunk, chunk, spool))
+                if bar and not bar.started:
+                    bar.start()  # after the first submit: workers are forked before it runs
+                if len(pending) >= window:
+                    _write(pending.popleft().result(), sink, summary, levels, bar)
+            while pending:
                 _write(pending.popleft().result(), sink, summary, levels, bar)
-        while pending:
-            _write(pending.popleft().result(), sink, summary, levels, bar)
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and end every worker now (no orphan outlives an interrupt)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -254,14 +312,19 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _write(
     result: ChunkResult,
-    sink: IO[bytes],
+    sink: _Sink,
     summary: BatchSummary,
     levels: Counter[str],
     bar: _ProgressBar | None,
 ) -> None:
     payload, outcomes = result
+    if isinstance(payload, Path):
+        _copy_spool(payload, sink)
+    else:
+        sink.write(payload)
     for number, level in outcomes:
         summary.total += 1
+        summary.last_line = number
         if level is None:
             summary.errors += 1
             if len(summary.error_lines) < MAX_LISTED_ERRORS:
@@ -269,15 +332,11 @@ def _write(
         else:
             summary.assessed += 1
             levels[level] += 1
-    if isinstance(payload, Path):
-        _copy_spool(payload, sink)
-    else:
-        sink.write(payload)
     if bar:
         bar.advance(len(outcomes))
 
 
-def _copy_spool(path: Path, sink: IO[bytes]) -> None:
+def _copy_spool(path: Path, sink: _Sink) -> None:
     """Append a spool file to ``sink`` (in the kernel where the sink is a real file) and
     remove it."""
     with open(path, "rb") as source:
@@ -285,18 +344,29 @@ def _copy_spool(path: Path, sink: IO[bytes]) -> None:
         try:
             target = sink.fileno()
         except (AttributeError, OSError, ValueError):  # an in-memory sink, as in tests
-            shutil.copyfileobj(source, sink)
+            with sink._named():
+                shutil.copyfileobj(source, sink.stream)
         else:
             sink.flush()
             sent = 0
-            while sent < size:
-                sent += os.sendfile(target, source.fileno(), sent, size - sent)
+            with sink._named():
+                while sent < size:
+                    sent += os.sendfile(target, source.fileno(), sent, size - sent)
     path.unlink()
 
 
-def _chunks(source: IO[bytes], size: int) -> Iterator[list[Line]]:
+def _chunks(source: IO[bytes], size: int, name: str) -> Iterator[list[Line]]:
     chunk: list[Line] = []
-    for number, raw in enumerate(source, start=1):
+    lines = iter(source)
+    number = 0
+    while True:
+        try:
+            raw = next(lines)
+        except StopIteration:
+            break
+        except OSError as error:
+            raise BatchInputError(f"cannot read {name}: {error.strerror or error}") from error
+        number += 1
         if not raw.strip():
             continue
         chunk.append((number, raw.rstrip(b"\r\n")))
@@ -307,7 +377,14 @@ def _chunks(source: IO[bytes], size: int) -> Iterator[list[Line]]:
         yield chunk
 
 
+def _input_name(path: str | Path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
+
+
 def _count_lines(path: str | Path) -> int | None:
+    """Lines of a regular input file (None for a stream, which can only be read once)."""
+    if str(path) == "-" or not _is_regular(Path(path)):
+        return None
     try:
         with open(path, "rb") as file:
             return sum(1 for raw in file if raw.strip())
@@ -315,26 +392,182 @@ def _count_lines(path: str | Path) -> int | None:
         return None
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _refuse_same_file(input_path: str | Path, output_path: str | Path | None) -> None:
+    """Refuse an output that is the input itself: compared by device and inode, so a hard link
+    or another path to the same file is caught too."""
+    if output_path is None or str(output_path) == "-" or str(input_path) == "-":
+        return
+    try:
+        source, target = os.stat(input_path), os.stat(output_path)
+    except OSError:
+        return  # no output yet (or no input: reading it says so)
+    if (source.st_dev, source.st_ino) == (target.st_dev, target.st_ino) and stat.S_ISREG(
+        source.st_mode
+    ):
+        raise ValueError(
+            f"the output file would overwrite the input file ({output_path} is {input_path})"
+        )
+
+
 @contextmanager
 def _open_input(path: str | Path) -> Iterator[IO[bytes]]:
     if str(path) == "-":
+        if sys.stdin is None:
+            raise BatchInputError("cannot read standard input: it is closed")
         yield sys.stdin.buffer
         return
-    with open(path, "rb") as file:
+    try:
+        file = open(path, "rb")  # noqa: SIM115 - closed below; any readable stream path works
+    except OSError as error:
+        raise BatchInputError(f"cannot read {path}: {error.strerror or error}") from error
+    if _is_dir(file):
+        file.close()
+        raise BatchInputError(f"cannot read {path}: it is a directory")
+    with file:
         yield file
+
+
+def _is_dir(file: IO[bytes]) -> bool:
+    return stat.S_ISDIR(os.fstat(file.fileno()).st_mode)
+
+
+class _Sink:
+    """The output stream, named in its errors: a failed write raises BatchOutputError."""
+
+    def __init__(self, stream: IO[bytes], name: str) -> None:
+        self.stream = stream
+        self.name = name
+
+    def write(self, data: bytes) -> None:
+        with self._named():
+            self.stream.write(data)
+
+    def flush(self) -> None:
+        with self._named():
+            self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @contextmanager
+    def _named(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise BatchOutputError(
+                f"cannot write {self.name}: {error.strerror or error}"
+            ) from error
 
 
 @contextmanager
-def _open_output(path: str | Path | None) -> Iterator[IO[bytes]]:
+def _open_output(path: str | Path | None, summary: BatchSummary) -> Iterator[_Sink]:
+    """Standard output, a stream path (written in place), or a file written atomically."""
     if path is None or str(path) == "-":
-        sys.stdout.flush()
+        if sys.stdout is None:
+            raise BatchOutputError("cannot write standard output: it is closed")
+        sink = _Sink(sys.stdout.buffer, "standard output")
+        sink.flush()
         try:
-            yield sys.stdout.buffer
-        finally:
-            sys.stdout.buffer.flush()
+            yield sink
+        except KeyboardInterrupt:
+            _flush_quietly(sink)
+            raise BatchInterrupted(summary.total, summary.last_line, None) from None
+        sink.flush()
         return
-    with open(path, "wb") as file:
-        yield file
+    target = Path(path)
+    if target.exists() and not _is_regular(target):  # /dev/stdout, a FIFO, a device
+        with _open_stream_output(target) as sink:
+            try:
+                yield sink
+            except KeyboardInterrupt:
+                raise BatchInterrupted(summary.total, summary.last_line, None) from None
+        return
+    with _atomic_output(target, summary) as sink:
+        yield sink
+
+
+@contextmanager
+def _open_stream_output(target: Path) -> Iterator[_Sink]:
+    try:
+        stream = open(target, "wb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise BatchOutputError(f"cannot write {target}: {error.strerror or error}") from error
+    sink = _Sink(stream, str(target))
+    try:
+        yield sink
+        sink.flush()
+    finally:
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+@contextmanager
+def _atomic_output(target: Path, summary: BatchSummary) -> Iterator[_Sink]:
+    """Write beside ``target`` under a temporary name; fsync and rename only on success.
+
+    An interrupt keeps the lines written as ``target.partial``; any other failure removes them,
+    so no file under either name looks complete when it is not.
+    """
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise BatchOutputError(f"cannot write {target}: {error.strerror or error}") from error
+    stream = os.fdopen(descriptor, "wb")
+    sink = _Sink(stream, str(target))
+    try:
+        yield sink
+        sink.flush()
+        with sink._named():
+            os.fsync(descriptor)
+        stream.close()
+        with sink._named():
+            os.chmod(temporary, 0o666 & ~_umask())
+            os.replace(temporary, target)
+    except KeyboardInterrupt:
+        partial = target.with_name(target.name + ".partial")
+        _flush_quietly(sink)
+        with contextlib.suppress(OSError):
+            stream.close()
+        try:
+            os.replace(temporary, partial)
+        except OSError:
+            _remove(temporary)
+            partial_path = None
+        else:
+            partial_path = partial
+        raise BatchInterrupted(summary.total, summary.last_line, partial_path) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            stream.close()
+        _remove(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _flush_quietly(sink: _Sink) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sink.stream.flush()
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 class _ProgressBar:

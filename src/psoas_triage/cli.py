@@ -8,13 +8,20 @@ one for an internal error):
 - 1 unexpected internal error;
 - 2 bad input: unknown code (with a did-you-mean), number out of range, malformed file or rule
   directory, unknown rule id, bad option; a batch with one or more bad lines;
-- 3 a check ran and found problems (``rules lint`` with errors, ``rules coverage`` below 100%).
+- 3 a check ran and found problems (``rules lint`` with errors, ``rules coverage`` below 100%);
+- 130 interrupted (Ctrl-C, or SIGTERM during a batch), with a line saying what was kept.
+
+Standard streams are treated as fallible: a closed standard input is a bad-input error (2); output
+that cannot be written (closed standard output, a full disk) is an error (1), never exit 0; a
+reader that goes away (``| head -1``) ends the command quietly with 0, as other tools do.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -72,6 +79,9 @@ class _Group(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        streams = sys.stdin, sys.stdout
+        sys.stdin = sys.stdin if sys.stdin is not None else _ClosedInput()
+        sys.stdout = _Output(sys.stdout)
         try:
             result = super().main(
                 args=args,
@@ -81,12 +91,15 @@ class _Group(TyperGroup):
                 **extra,
             )
             code = result if isinstance(result, int) else EXIT_OK
+            sys.stdout.flush()  # output that cannot be written is an error, not exit 0
         except BaseException as error:  # the one place that decides
             try:
                 code = _report_failure(error)
             except Exception:  # never let the error report itself end in a traceback
                 _error_line(f"internal error: {type(error).__name__}: {error}")
                 code = EXIT_INTERNAL
+        finally:
+            sys.stdin, sys.stdout = streams
         if standalone_mode:
             sys.exit(code)
         return code
@@ -104,9 +117,16 @@ def _report_failure(error: BaseException) -> int:
     if isinstance(error, KeyboardInterrupt):
         _error_line("interrupted")
         return 130
-    if isinstance(error, BrokenPipeError):
+    if isinstance(error, (BrokenPipeError, ReaderGone)):
         _silence_broken_pipe()
+        return EXIT_OK
+    if isinstance(error, OutputError):
+        _silence_broken_pipe()  # what is still buffered can never be written: drop it quietly
+        _error_line(str(error))
         return EXIT_INTERNAL
+    if isinstance(error, ClosedInputError):
+        _error_line(str(error))
+        return EXIT_BAD_INPUT
     if isinstance(error, click_exceptions.NoArgsIsHelpError):
         return EXIT_BAD_INPUT  # the help has been printed already
     if isinstance(error, click_exceptions.UsageError):
@@ -138,21 +158,111 @@ def _report_failure(error: BaseException) -> int:
 
 
 def _error_line(message: str) -> None:
-    text = " ".join(str(message).split())
+    text = printable(" ".join(str(message).split()))
     try:
         sys.stderr.write(f"{PROG}: error: {text}\n")
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 
 def _silence_broken_pipe() -> None:
-    """The reader went away (``| head``): stop quietly, without Python's shutdown warning."""
+    """The reader went away (``| head``) or the output failed: stop quietly, without Python's
+    shutdown warning (its last flush of standard output goes to /dev/null instead)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)
+        os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidirectional-override characters shown as escapes (``\\x1b``),
+    so nothing from a rule file or a report can rewrite the terminal."""
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+class OutputError(Exception):
+    """Standard output could not be written (closed, or the disk is full)."""
+
+
+class ReaderGone(Exception):
+    """The reader of standard output went away (``| head -1``): end quietly with 0.
+
+    Not an OSError on purpose: click turns an EPIPE OSError into exit 1."""
+
+
+class ClosedInputError(Exception):
+    """Standard input is closed, so there is nothing to read."""
+
+
+class _Output:
+    """Standard output that says which stream failed: an OSError on write becomes OutputError
+    (a reader that went away stays BrokenPipeError, which ends quietly)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            raise OutputError("cannot write standard output: it is closed")
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        except OSError as error:
+            raise OutputError(f"cannot write standard output: {error.strerror or error}") from error
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise OutputError(f"cannot write standard output: {reason}") from error
+
+    @property
+    def buffer(self) -> Any:
+        if self._stream is None:
+            raise OutputError("cannot write standard output: it is closed")
+        return self._stream.buffer
+
+    def isatty(self) -> bool:
+        return _isatty(self._stream)
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise OutputError("cannot write standard output: it is closed")
+        return int(self._stream.fileno())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _ClosedInput:
+    """Standard input when the process was started without one (``<&-``)."""
+
+    def _closed(self, *_args: Any) -> Any:
+        raise ClosedInputError("cannot read standard input: it is closed")
+
+    read = readline = fileno = _closed
+
+    def isatty(self) -> bool:
+        return False
+
+    def __iter__(self) -> Any:
+        return self._closed()
+
+    @property
+    def buffer(self) -> Any:
+        return self._closed()
 
 
 app = typer.Typer(
@@ -285,6 +395,8 @@ def read_text(source: str) -> str:
         if source == "-":
             return sys.stdin.read()
         return Path(source).read_text(encoding="utf-8")
+    except ClosedInputError as error:
+        raise CliError(str(error)) from None
     except UnicodeDecodeError as error:
         raise CliError(f"cannot read {source}: not UTF-8 text ({error.reason})") from None
     except OSError as error:
@@ -531,11 +643,11 @@ def vocabulary(rules: RulesOption = None, as_json: JsonOption = False) -> None:
         print_json([term.model_dump(mode="json") for term in book.terms.values()])
         return
     console = Console(highlight=False)
-    console.print(Text(f"Vocabulary of {book.name} {book.full_version}", style="bold"))
+    console.print(Text(printable(f"Vocabulary of {book.name} {book.full_version}"), style="bold"))
     for term in book.terms.values():
         line = Text(term.code, style="bold red" if term.category.value == "red_flag" else "bold")
-        line.append(f"  {term.label}  [{term.category.value}]")
-        line.append(f"\n    {term.question}", style="dim")
+        line.append(f"  {printable(term.label)}  [{term.category.value}]")
+        line.append(f"\n    {printable(term.question)}", style="dim")
         console.print(line, soft_wrap=True)
     console.print(f"{len(book.terms)} codes")
 
@@ -598,7 +710,7 @@ def rules_list(rules: RulesOption = None, as_json: JsonOption = False) -> None:
         )
         return
     console = Console(highlight=False)
-    console.print(Text(f"Rules of {book.name} {book.full_version}", style="bold"))
+    console.print(Text(printable(f"Rules of {book.name} {book.full_version}"), style="bold"))
     width = max((len(loaded.rule.id) for loaded in book.rules), default=2)
     for loaded in book.rules:
         rule = loaded.rule
@@ -608,7 +720,7 @@ def rules_list(rules: RulesOption = None, as_json: JsonOption = False) -> None:
         line = Text(rule.id.ljust(width), style="bold")
         line.append(f"  {rule.status.value:<12}  ")
         line.append(f"{effect:<20}", style="bold red" if rule.red_flag else "")
-        line.append(f"  {rule.title}" + ("  (red flag)" if rule.red_flag else ""))
+        line.append(f"  {printable(rule.title)}" + ("  (red flag)" if rule.red_flag else ""))
         console.print(line, soft_wrap=True)
     console.print(f"{len(book.rules)} rules")
 
@@ -689,7 +801,7 @@ def rules_lint(
         console = Console(highlight=False)
         for problem in problems:
             style = "red" if problem.severity == "error" else "yellow"
-            console.print(Text(str(problem), style=style), soft_wrap=True)
+            console.print(Text(printable(str(problem)), style=style), soft_wrap=True)
         where = directory if directory is not None else "the shipped rule book"
         verdict = "ok" if not errors else "FAILED"
         console.print(f"lint {verdict}: {len(errors)} errors, {warnings} warnings in {where}")
@@ -795,14 +907,16 @@ def batch(
       psoas-triage batch reports.jsonl -o assessments.jsonl --workers 2
       cat reports.jsonl | psoas-triage batch - > assessments.jsonl
     """
-    from psoas_triage.batch import run_batch
+    from psoas_triage.batch import BatchInputError, BatchInterrupted, BatchOutputError, run_batch
 
     if rules is not None:
         load_book(rules)
-    if input_path != "-" and not Path(input_path).is_file():
-        raise CliError(f"cannot read {input_path}: no such file")
-    if output is not None and output != "-" and Path(output).resolve() == _resolved(input_path):
-        raise CliError("the output file would overwrite the input file")
+    if input_path != "-":
+        if not os.path.exists(input_path):
+            raise CliError(f"cannot read {input_path}: no such file")
+        if os.path.isdir(input_path):
+            raise CliError(f"cannot read {input_path}: it is a directory")
+    previous = _terminate_as_interrupt()
     try:
         summary = run_batch(
             input_path,
@@ -812,14 +926,39 @@ def batch(
             progress=not quiet and _isatty(sys.stderr),
         )
     except BrokenPipeError:
-        raise
-    except OSError as error:
-        name = error.filename if error.filename is not None else input_path
-        raise CliError(f"cannot read or write {name}: {error.strerror or error}") from None
+        raise ReaderGone() from None
+    except BatchInterrupted as interrupted:
+        _error_line(str(interrupted))
+        raise typer.Exit(130) from None
+    except BatchInputError as error:
+        raise CliError(str(error)) from None
+    except BatchOutputError as error:
+        raise CliError(str(error), EXIT_INTERNAL) from None
+    except ValueError as error:  # the output is the input itself
+        raise CliError(str(error)) from None
+    finally:
+        _restore_terminate(previous)
     if not quiet:
         sys.stderr.write(summary.describe() + "\n")
     if summary.errors:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _raise_interrupt(_signal: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt() -> Any:
+    """Make SIGTERM stop a batch like Ctrl-C does (workers stopped, partial file named so)."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread (e.g. called from a test runner's thread)
+        return None
+
+
+def _restore_terminate(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --- serve (extra: psoas-triage[service]) -----------------------------------------------------
@@ -827,10 +966,6 @@ def batch(
 from psoas_triage.service.command import serve as _serve  # noqa: E402  (imports no web code)
 
 app.command("serve", epilog=EXIT_CODES_HELP)(_serve)
-
-
-def _resolved(path: str) -> Path | None:
-    return None if path == "-" else Path(path).resolve()
 
 
 def main() -> None:

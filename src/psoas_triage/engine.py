@@ -11,16 +11,26 @@ durable_rules decides every match; this module only translates and guards agains
   the matched rules' actions from the engine directly (see RuleEngine);
 - a ruleset holds at most 1,024 live sessions, so every evaluation deletes its session;
 - a fact no rule matches raises MessageNotHandledException and a later delete of that session
-  crashes the process, so every ruleset has a catch-all rule;
+  crashes the process, so every ruleset has a catch-all rule, the fact's own keys (``kind``,
+  ``sid``) are written last so no code can overwrite them (the loader also reserves them), and an
+  engine that ever sees an unhandled fact is retired: it refuses further work rather than pile up
+  sessions it cannot delete;
+- durable_rules keeps a ruleset until ``delete_ruleset``; the engine cache keeps the newest
+  ``ENGINES_PER_DIRECTORY`` engines per rule directory and frees the ruleset of an engine once it
+  is dropped (``engine_stats()`` shows the numbers);
 - an exception inside an action is swallowed into the state; no Python action of ours runs
   inside durable_rules, and every engine error is raised as EngineError.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine
@@ -28,7 +38,7 @@ from durable.engine import Host
 
 from psoas_triage.errors import EngineError
 from psoas_triage.models import SymptomReport
-from psoas_triage.rulebook import RuleBook
+from psoas_triage.rulebook import RESERVED_CODES, RuleBook
 from psoas_triage.schema import Condition
 
 RULESET_NAME = "psoas_triage"
@@ -68,15 +78,28 @@ def compile_ruleset(book: RuleBook) -> dict[str, dict[str, Any]]:
     return body
 
 
+NUMBER_FIELDS = ("age", "duration_days", "pain_intensity")
+"""Report numbers that go into the fact under their own names."""
+FACT_KEYS = RESERVED_CODES
+"""Keys of the fact that are not vocabulary codes; the loader refuses codes with these names."""
+
+
 def report_fact(report: SymptomReport, sid: str) -> dict[str, Any]:
-    """Flatten a report into one durable_rules fact: present codes true, absent codes false."""
-    fact: dict[str, Any] = {"sid": sid, "kind": "report"}
-    fact.update(dict.fromkeys(report.absent, False))
+    """Flatten a report into one durable_rules fact: present codes true, absent codes false.
+
+    A code named like one of the fact's own keys would overwrite it (and turn the fact into one
+    no rule handles), so it is an EngineError; the loader refuses such codes in a rule book.
+    """
+    fact: dict[str, Any] = dict.fromkeys(report.absent, False)
     fact.update(dict.fromkeys(report.present, True))
-    for name in ("age", "duration_days", "pain_intensity"):
-        value = getattr(report, name)
+    if not FACT_KEYS.isdisjoint(fact):
+        raise EngineError(f"codes {sorted(FACT_KEYS & set(fact))} are reserved fact keys")
+    for name in NUMBER_FIELDS:
+        value = getattr(report, name, None)
         if value is not None:
             fact[name] = value
+    fact["sid"] = sid
+    fact["kind"] = "report"
     return fact
 
 
@@ -92,22 +115,37 @@ class RuleEngine:
     """
 
     def __init__(self, book: RuleBook) -> None:
+        reserved = sorted(FACT_KEYS & set(book.terms))
+        if reserved:
+            raise EngineError(f"vocabulary codes {reserved} are reserved fact keys")
         self.book = book
         self._session_ids = itertools.count(1)
         definition = compile_ruleset(book)
         for rule in definition.values():
             rule["run"] = _not_dispatched_by_the_host
         self._order = {loaded.rule.id: position for position, loaded in enumerate(book.rules)}
+        self.retired: str | None = None
+        """Why this engine refuses work (None while it is usable)."""
         with _ENGINE_LOCK:
             # durable_rules deletes the "run" keys of the dict it is given: this one is ours alone.
             self._host = _QuietHost({RULESET_NAME: definition})
             self._handle = self._host.get_ruleset(RULESET_NAME)._handle
+        # Free the C ruleset once nothing refers to this engine any more (the cache bound).
+        self._finalizer = weakref.finalize(self, _delete_ruleset, self._handle)
+        self._finalizer.atexit = False  # the process frees everything at exit anyway
 
     def fired_rule_ids(self, report: SymptomReport) -> tuple[str, ...]:
-        """Ids of every rule the report fires, in rule-book order. Leaves no session behind."""
+        """Ids of every rule the report fires, in rule-book order. Leaves no session behind.
+
+        Every error path deletes the session it opened, except an unhandled fact, whose session
+        durable_rules cannot delete without crashing: that retires the engine instead.
+        """
         with _ENGINE_LOCK:
-            sid = str(next(self._session_ids))
-            fact = json.dumps(report_fact(report, sid), ensure_ascii=False)
+            if self.retired is not None:
+                raise EngineError(f"this rule engine is retired: {self.retired}")
+            fact_data = report_fact(report, "")  # a reserved code fails here, before any session
+            sid = fact_data["sid"] = str(next(self._session_ids))
+            fact = json.dumps(fact_data, ensure_ascii=False)
             try:
                 code, state_handle = durable_rules_engine.assert_fact(self._handle, fact)
             except Exception as error:
@@ -115,13 +153,17 @@ class RuleEngine:
                 raise EngineError(f"durable_rules failed on the report: {error}") from error
             if code == _NOT_HANDLED:
                 # Never delete this session: durable_rules crashes the process if we do.
+                self.retired = "durable_rules left a report unhandled (is the catch-all missing?)"
+                self._finalizer.detach()  # its undeletable session must not meet delete_ruleset
+                _forget(self)
                 raise EngineError("no rule handled the report fact (is the catch-all missing?)")
+            state_handle = 0 if code == _QUEUED else state_handle
             try:
-                matched = self._take_actions(0 if code == _QUEUED else state_handle)
+                matched = self._take_actions(state_handle)
             except Exception as error:
+                self._settle(state_handle, sid, error)
                 raise EngineError(f"durable_rules failed on the report: {error}") from error
-            finally:
-                self._delete(sid)
+            self._delete(sid)
         matched.discard(CATCH_ALL)
         return tuple(sorted(matched, key=self._order.__getitem__))
 
@@ -139,11 +181,41 @@ class RuleEngine:
             message = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
         return matched
 
-    def _delete(self, sid: str) -> None:
+    def _settle(self, state_handle: int, sid: str, cause: BaseException) -> None:
+        """Delete a session whose actions failed half way.
+
+        durable_rules crashes the process when a session with an action still queued is
+        deleted, so the pending action is taken first (taking one already taken is a no-op).
+        If even that fails, the session cannot be deleted safely: the engine is retired.
+        """
+        try:
+            durable_rules_engine.start_action_for_state(self._handle, state_handle)
+        except Exception:
+            self.retired = f"an engine session could not be cleaned up after: {cause}"
+            self._finalizer.detach()
+            _forget(self)
+            return
+        self._delete(sid, cause)
+
+    def _delete(self, sid: str, cause: BaseException | None = None) -> None:
+        """Delete the session; a failure to do so is an EngineError (after ``cause``, if any)."""
         try:
             self._host.delete_state(RULESET_NAME, sid)
         except Exception as error:
+            if cause is not None:
+                raise EngineError(
+                    f"durable_rules failed on the report: {cause}; and could not delete engine "
+                    f"session {sid}: {error}"
+                ) from cause
             raise EngineError(f"could not delete engine session {sid}: {error}") from error
+
+    def live_sessions(self) -> list[str]:
+        """Session ids this engine opened that still have state (should always be empty)."""
+        return [
+            str(sid)
+            for sid in range(1, self.sessions_started + 1)
+            if self.session_state(str(sid)) is not None
+        ]
 
     def session_state(self, sid: str) -> dict[str, Any] | None:
         """The engine's state for a session id, or None when there is none (for leak checks)."""
@@ -173,18 +245,76 @@ def _not_dispatched_by_the_host(_closure: Any) -> None:
     actions itself and our host starts no dispatch thread, so this never runs."""
 
 
-_ENGINES: dict[tuple[str, str], RuleEngine] = {}
+def _delete_ruleset(handle: int) -> None:
+    # At interpreter exit the engine may be gone already: nothing left to free then.
+    with _ENGINE_LOCK, contextlib.suppress(Exception):
+        durable_rules_engine.delete_ruleset(handle)
+
+
+ENGINES_PER_DIRECTORY = 4
+"""Engines kept per rule directory (the newest contents). A hot-reloading service that edits
+one directory keeps at most this many; an older engine is freed once nothing refers to it."""
+
+_ENGINES: OrderedDict[tuple[str, str], RuleEngine] = OrderedDict()
+_COUNTS = {"built": 0, "evicted": 0}
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    """What the engine cache holds and has done, for monitoring a long-running process."""
+
+    cached: int
+    """Engines in the cache now (each holds one compiled durable_rules ruleset)."""
+    built: int
+    """Engines compiled since the process started."""
+    evicted: int
+    """Engines dropped from the cache to respect the bound."""
+    alive: int
+    """Engines not yet freed (cached, or still referred to by a caller)."""
+    per_directory: int = ENGINES_PER_DIRECTORY
+    """The bound: engines kept per rule directory."""
+
+
+_ALIVE: weakref.WeakSet[RuleEngine] = weakref.WeakSet()
 
 
 def engine_for(book: RuleBook) -> RuleEngine:
     """The engine for ``book``, compiled once per distinct rule content and directory.
 
-    durable_rules never frees a ruleset, so engines are cached rather than rebuilt: loading the
-    same rules again reuses the engine instead of growing memory.
+    Loading the same rules again reuses the engine. Each directory keeps its newest
+    ``ENGINES_PER_DIRECTORY`` engines; compiling another one drops the least recently used one
+    of that directory, whose ruleset is freed once nothing refers to it.
     """
     key = (str(book.path), book.digest)
     with _ENGINE_LOCK:
         engine = _ENGINES.get(key)
-        if engine is None:
-            engine = _ENGINES[key] = RuleEngine(book)
+        if engine is not None:
+            _ENGINES.move_to_end(key)
+            return engine
+        engine = _ENGINES[key] = RuleEngine(book)
+        _ALIVE.add(engine)
+        _COUNTS["built"] += 1
+        same_directory = [cached for cached in _ENGINES if cached[0] == key[0]]
+        for old in same_directory[:-ENGINES_PER_DIRECTORY]:
+            del _ENGINES[old]
+            _COUNTS["evicted"] += 1
         return engine
+
+
+def _forget(engine: RuleEngine) -> None:
+    """Drop ``engine`` from the cache (a retired engine is rebuilt on the next request)."""
+    with _ENGINE_LOCK:
+        for key, cached in list(_ENGINES.items()):
+            if cached is engine:
+                del _ENGINES[key]
+
+
+def engine_stats() -> EngineStats:
+    """How many compiled engines this process holds, so the cost of reloading is visible."""
+    with _ENGINE_LOCK:
+        return EngineStats(
+            cached=len(_ENGINES),
+            built=_COUNTS["built"],
+            evicted=_COUNTS["evicted"],
+            alive=len(_ALIVE),
+        )

@@ -78,6 +78,12 @@ class EngineError(PsoasTriageError, RuntimeError):
     """The rules engine failed while evaluating a report (never swallowed)."""
 
 
+def cut_text(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters (with "..."): a 10 MB value must not make a 10 MB
+    error message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _jsonable(value: object) -> object:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value

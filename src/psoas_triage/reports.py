@@ -7,24 +7,32 @@ closest valid ones. Nothing is corrected silently: "Groin pain" is an error that
 
 from __future__ import annotations
 
+import json
 import reprlib
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from psoas_triage.errors import Problem, ReportError
+from psoas_triage.errors import Problem, ReportError, cut_text
 from psoas_triage.models import MAX_CODES, SymptomReport
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest
 
 REPORT_FIELDS = tuple(SymptomReport.model_fields)
+_QUOTED_FIELDS = tuple(f'"{name}"' for name in REPORT_FIELDS)
+_QUOTED_FIELD_BYTES = tuple(name.encode() for name in _QUOTED_FIELDS)
 
 
 def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> SymptomReport:
-    """Validate ``data`` (a report or a mapping) against the model and the vocabulary."""
+    """Validate ``data`` (a report or a mapping) against the model and the vocabulary.
+
+    A SymptomReport instance is validated again: ``model_construct``, ``model_copy(update=...)``
+    or assignment through ``__dict__`` make instances that never passed validation, and an
+    ``age=1000`` or a code both present and absent must not be assessed as if it were valid.
+    """
     if isinstance(data, SymptomReport):
-        report = data
+        report = _validated(lambda: SymptomReport.model_validate(dict(data.__dict__)), None)
     elif isinstance(data, Mapping):
         try:
             report = _validated(lambda: SymptomReport.model_validate(dict(data)), data)
@@ -42,12 +50,63 @@ def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> Sym
 
 
 def parse_report_json(text: str | bytes, book: RuleBook) -> SymptomReport:
-    """Validate a JSON document as a report (the CLI's ``--input`` and batch lines)."""
+    """Validate a JSON document as a report (the CLI's ``--input`` and batch lines).
+
+    A key given twice is an error naming it: JSON parsers keep the last value, so
+    ``{"present": ["saddle_numbness"], "present": []}`` would silently lose a red flag.
+    """
+    duplicate = _duplicate_key(text)
+    if duplicate is not None:
+        raise ReportError(
+            [
+                Problem(
+                    field=_cut(duplicate),
+                    message="key given more than once in the JSON object (which one is meant?)",
+                    value=_cut(duplicate),
+                )
+            ]
+        )
     report = _validated(lambda: SymptomReport.model_validate_json(text), None)
     problems = book.report_problems(report)
     if problems:
         raise ReportError(problems)
     return report
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    if len(pairs) > 1:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+
+
+def _duplicate_key(text: str | bytes) -> str | None:
+    """The first key that appears twice in one JSON object of ``text``, or None.
+
+    Only the key check runs here (pairs are not turned into objects); malformed JSON is left to
+    pydantic, whose message is the one users see. A report can only lose data through a field
+    name given twice (any other key is an unknown-field error anyway), so the full check runs
+    only when some field name appears twice or an escape could spell one differently.
+    """
+    if isinstance(text, str):
+        if "\\" not in text and all(text.count(key) < 2 for key in _QUOTED_FIELDS):
+            return None
+    elif b"\\" not in text and all(text.count(key) < 2 for key in _QUOTED_FIELD_BYTES):
+        return None
+    try:
+        json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey as found:
+        return found.key
+    except (ValueError, RecursionError, TypeError):
+        return None
+    return None
 
 
 def _raw_code_problems(data: Mapping[str, Any], book: RuleBook) -> list[Problem]:
@@ -110,3 +169,7 @@ def _short(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 80:
         return value[:77] + "..."
     return value
+
+
+def _cut(text: str) -> str:
+    return cut_text(text, 80)

@@ -9,6 +9,8 @@ the book is checked as a whole (every code, source, alternative and rule id it m
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from psoas_triage.errors import Problem, RuleBookError
+from psoas_triage.errors import Problem, RuleBookError, cut_text
 from psoas_triage.models import SymptomReport, TriageLevel
 from psoas_triage.schema import (
     AdviceFile,
@@ -35,7 +37,7 @@ from psoas_triage.schema import (
     VocabularyFile,
 )
 from psoas_triage.suggestions import closest, normalise
-from psoas_triage.yaml_files import read_yaml
+from psoas_triage.yaml_files import parse_yaml, read_rule_bytes, read_yaml
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "rules"
 """The rule book shipped with the package."""
@@ -49,6 +51,13 @@ SPECIAL_FILES = (
     "body_map.yaml",
 )
 MAX_RULE_FILES = 500
+MAX_RULES_PER_FILE = 500
+"""Rules one file may hold: checked before validation, so a huge list costs nothing."""
+MAX_RULES = 5_000
+"""Rules a whole rule book may hold (the shipped one has under a hundred)."""
+RESERVED_CODES = frozenset({"sid", "kind", "id", "sex", "age", "duration_days", "pain_intensity"})
+"""Names the engine's report fact uses for itself (``id`` and ``sid`` are durable_rules' own
+keys): a vocabulary code with one of these names would overwrite it, so the loader refuses them."""
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -131,9 +140,10 @@ class RuleBook:
         return [
             Problem(
                 field=f"{field_name}[{position}]",
-                message=f"unknown symptom code {code!r}",
-                value=code,
-                suggestions=self.suggest_codes(code),
+                message=f"unknown symptom code {cut_text(repr(code), 80)}",
+                value=cut_text(code, 80),
+                # No code is longer than 64 characters: nothing is close to a longer word.
+                suggestions=self.suggest_codes(code) if len(code) <= 80 else (),
             )
             for position, code in enumerate(codes)
             if isinstance(code, str) and code not in self.terms
@@ -174,8 +184,9 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     def read(relative: str, model: type[Model]) -> Model | None:
         file = directory / relative
         try:
-            data = read_yaml(file)
-            digest.update(relative.encode() + b"\0" + file.read_bytes())
+            raw = read_rule_bytes(file)
+            digest.update(relative.encode() + b"\0" + raw)
+            data = parse_yaml(raw, file)
             return _validate(model, data, file)
         except RuleBookError as error:
             problems.append(error)
@@ -199,6 +210,10 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
         alternatives_file.alternatives, "alternative", directory / "alternatives.yaml", problems
     )
     rules = _collect_rules(directory, rule_files, problems)
+    if len(rules) > MAX_RULES:
+        raise RuleBookError(
+            f"{len(rules)} rules in the rule book; at most {MAX_RULES}", file=str(directory)
+        )
     book = RuleBook(
         name=header.name,
         version=header.version,
@@ -238,6 +253,15 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     vocabulary_file = directory / "vocabulary.yaml"
     for term in book.terms.values():
         missing("source", term.sources, book.sources, vocabulary_file, term.code)
+        if term.code in RESERVED_CODES:
+            problems.append(
+                RuleBookError(
+                    f"code {term.code!r} is reserved (the engine's report fact uses it); "
+                    f"reserved names: {', '.join(sorted(RESERVED_CODES))}",
+                    file=str(vocabulary_file),
+                    rule=term.code,
+                )
+            )
     problems += _ambiguous_names(book, vocabulary_file)
     for alternative in book.alternatives.values():
         missing(
@@ -321,18 +345,73 @@ def _ambiguous_names(book: RuleBook, file: Path) -> list[RuleBookError]:
 
 
 def _rule_file_names(directory: Path) -> list[str]:
-    names = sorted(
-        str(file.relative_to(directory))
-        for file in directory.rglob("*.yaml")
-        if file.is_file() and str(file.relative_to(directory)) not in SPECIAL_FILES
-    )
+    """Every ``*.yaml`` below ``directory`` except the special files, in path order.
+
+    Anything named ``*.yaml`` that is not a readable regular file (a dangling symlink, a FIFO, a
+    directory, a device) and any folder that cannot be listed is an error, never skipped: a
+    rule file that silently goes missing could drop a red flag.
+    """
+    names: list[str] = []
+    problems: list[RuleBookError] = []
+
+    def unreadable(error: OSError) -> None:
+        problems.append(
+            RuleBookError(f"cannot list folder: {error.strerror or error}", file=error.filename)
+        )
+
+    for folder, subfolders, files in os.walk(directory, onerror=unreadable):
+        subfolders.sort()
+        for name in [*files, *subfolders]:
+            if not name.endswith(".yaml"):
+                continue
+            file = Path(folder) / name
+            relative = str(file.relative_to(directory))
+            if relative in SPECIAL_FILES and name in files:
+                continue
+            if not _is_regular_file(file):
+                problems.append(RuleBookError(_not_regular(file), file=str(file)))
+                continue
+            names.append(relative)
+        if len(names) > MAX_RULE_FILES:
+            break
+    if problems:
+        raise _combined(problems)
     if not names:
         raise RuleBookError("no rule files (*.yaml besides the special files)", file=str(directory))
     if len(names) > MAX_RULE_FILES:
         raise RuleBookError(
-            f"{len(names)} rule files; at most {MAX_RULE_FILES}", file=str(directory)
+            f"more than {MAX_RULE_FILES} rule files; at most {MAX_RULE_FILES}", file=str(directory)
         )
-    return names
+    return sorted(names)
+
+
+def _is_regular_file(file: Path) -> bool:
+    try:
+        return stat.S_ISREG(file.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _not_regular(file: Path) -> str:
+    """What a ``*.yaml`` path is instead of a regular file, for the error."""
+    try:
+        mode = file.stat().st_mode
+    except FileNotFoundError:
+        return (
+            "not a readable rule file: a dangling symbolic link"
+            if file.is_symlink()
+            else ("not a readable rule file: it vanished while the folder was read")
+        )
+    except OSError as error:
+        return f"not a readable rule file: {error.strerror or error}"
+    kind = (
+        "a directory"
+        if stat.S_ISDIR(mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else ("a device or socket")
+    )
+    return f"not a readable rule file: {kind} (rule files must be regular files)"
 
 
 def _collect_rules(
@@ -375,6 +454,13 @@ def _validate(model: type[Model], data: Any, file: Path) -> Model:
     if not isinstance(data, dict):
         raise RuleBookError(
             f"expected a mapping at the top, found {type(data).__name__}", file=str(file)
+        )
+    rules = data.get("rules") if model is RuleFile else None
+    if isinstance(rules, list) and len(rules) > MAX_RULES_PER_FILE:
+        raise RuleBookError(
+            f"{len(data['rules'])} rules in one file; at most {MAX_RULES_PER_FILE} "
+            "(split the file)",
+            file=str(file),
         )
     try:
         return model.model_validate(data)

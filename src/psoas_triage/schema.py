@@ -7,19 +7,52 @@ live in ``rulebook.py``.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from psoas_triage.models import Likelihood, Professional, SymptomReport, TriageLevel
 
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control characters (except tab and newline) and bidirectional overrides: in a title they can
+rewrite a terminal's screen or make text read differently from what it is."""
+
+
+def _printable(text: str) -> str:
+    found = _INVISIBLE.search(text)
+    if found:
+        raise ValueError(
+            f"control or bidirectional character U+{ord(found.group()):04X} at position "
+            f"{found.start()} is not allowed in rule texts"
+        )
+    return text
+
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000, strip_whitespace=True),
+    AfterValidator(_printable),
+]
 
 
 class Strict(BaseModel):
-    """Base for rule-file models: unknown keys are errors, values are immutable."""
+    """Base for rule-file models: unknown keys are errors, values are immutable.
+
+    Numbers and flags are strict types (``StrictInt``, ``StrictBool``): ``points: true`` or
+    ``gte: '7'`` is an error, not a coercion.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -107,8 +140,8 @@ class Status(str, Enum):
 class AtLeast(Strict):
     """A lower bound on a number. Only lower bounds exist, so a larger number never un-fires."""
 
-    gt: int | None = None
-    gte: int | None = None
+    gt: StrictInt | None = None
+    gte: StrictInt | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> AtLeast:
@@ -170,9 +203,9 @@ class Rule(Strict):
     status: Status = Status.experimental
     description: Text
     when: Condition
-    points: int = Field(default=0, ge=-50, le=50)
+    points: StrictInt = Field(default=0, ge=-50, le=50)
     triage_floor: TriageLevel | None = None
-    red_flag: bool = False
+    red_flag: StrictBool = False
     alternatives: list[Identifier] = Field(default_factory=list)
     sources: list[Identifier] = Field(min_length=1)
     examples: Examples
@@ -210,7 +243,7 @@ class Selector(Strict):
     present_none: frozenset[Identifier] | None = None
     rules_any: frozenset[Identifier] | None = None
     rules_none: frozenset[Identifier] | None = None
-    red_flag: bool | None = None
+    red_flag: StrictBool | None = None
 
     def codes(self) -> frozenset[str]:
         """Every vocabulary code the selector mentions."""
@@ -252,8 +285,8 @@ class AdviceFile(Strict):
 class Bands(Strict):
     """Score thresholds: a score at or above ``possible`` is possible, at or above ``likely``..."""
 
-    possible: int = Field(ge=1, le=100)
-    likely: int = Field(ge=1, le=100)
+    possible: StrictInt = Field(ge=1, le=100)
+    likely: StrictInt = Field(ge=1, le=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> Bands:

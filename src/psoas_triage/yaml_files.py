@@ -7,6 +7,8 @@ exponential "billion laughs" expansion), and duplicate keys are errors instead o
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +17,29 @@ import yaml
 from psoas_triage.errors import RuleBookError
 
 MAX_FILE_BYTES = 1_048_576
-"""A rule file larger than 1 MiB is refused before parsing."""
+"""A rule file larger than 1 MiB is refused: never more than this is read from it."""
+
+
+MAX_NODES = 25_000
+"""YAML nodes (values, lists, mappings) one rule file may hold: about 25 times the largest
+shipped file. Parsing stops at the limit, so a file of a million empty rules costs a second,
+not half a minute and gigabytes."""
 
 
 class _RuleFileLoader(yaml.SafeLoader):
-    """SafeLoader that also refuses aliases and duplicate mapping keys."""
+    """SafeLoader that also refuses aliases, duplicate mapping keys and too many nodes."""
+
+    nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"more than {MAX_NODES} values in one file: parsing stopped (split the file)",
+                self.peek_event().start_mark,
+            )
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
@@ -47,25 +65,73 @@ class _RuleFileLoader(yaml.SafeLoader):
 
 def read_yaml(path: Path) -> Any:
     """Parse one rule file into plain Python data, or raise a RuleBookError naming the file."""
+    return parse_yaml(read_rule_bytes(path), path)
+
+
+def parse_yaml(data: bytes, path: Path) -> Any:
+    """Parse the bytes of the rule file at ``path`` (named in errors) into plain Python data."""
     try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise RuleBookError(f"cannot read: {error.strerror}", file=str(path)) from error
-    if size > MAX_FILE_BYTES:
-        raise RuleBookError(
-            f"file is {size} bytes; rule files are limited to {MAX_FILE_BYTES} bytes",
-            file=str(path),
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_RuleFileLoader)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RuleBookError("file is not UTF-8 text", file=str(path)) from error
+    try:
+        return yaml.load(text, Loader=_RuleFileLoader)
     except yaml.YAMLError as error:
-        raise RuleBookError(f"invalid YAML: {_one_line(error)}", file=str(path)) from error
+        raise RuleBookError(f"invalid YAML: {_describe(error)}", file=str(path)) from error
     except RecursionError as error:
         raise RuleBookError("YAML is nested too deeply", file=str(path)) from error
 
 
-def _one_line(error: yaml.YAMLError) -> str:
-    return " ".join(str(error).split())
+def read_rule_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, at most MAX_FILE_BYTES of them, read without blocking.
+
+    The limit is enforced on the stream itself, not trusted from the file's size: a symlink to
+    ``/dev/zero`` or a file under ``/proc`` reports size 0 and never ends or lies. Opening with
+    O_NONBLOCK means a FIFO cannot hang the loader; anything that is not a regular file, and a
+    file whose content outgrows the size it reports (a kernel pseudo-file), is refused.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise RuleBookError(f"cannot read: {error.strerror or error}", file=str(path)) from error
+    with os.fdopen(descriptor, "rb", buffering=0) as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise RuleBookError(
+                "not a regular file (rule files must be regular files)", file=str(path)
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise RuleBookError(
+                f"file is {info.st_size} bytes; rule files are limited to {MAX_FILE_BYTES} bytes",
+                file=str(path),
+            )
+        try:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise RuleBookError(
+                f"cannot read: {error.strerror or error}", file=str(path)
+            ) from error
+    if data is None or len(data) > MAX_FILE_BYTES:
+        raise RuleBookError(
+            f"file is over {MAX_FILE_BYTES} bytes; rule files are limited to that", file=str(path)
+        )
+    if len(data) > info.st_size:
+        raise RuleBookError(
+            "file reports a size smaller than its content (a kernel pseudo-file?): "
+            "rule files must be ordinary files",
+            file=str(path),
+        )
+    return data
+
+
+def _describe(error: yaml.YAMLError) -> str:
+    """The YAML error on one line, with its position but without the quoted snippet of the
+    file (which could echo content that is not meant to be shown)."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        parts = [part for part in (error.context, error.problem) if part]
+        mark = error.problem_mark or error.context_mark
+        text = "; ".join(" ".join(str(part).split()) for part in parts) or "cannot parse"
+        if mark is not None:
+            text += f" (line {mark.line + 1}, column {mark.column + 1})"
+        return text[:300]
+    return " ".join(str(error).split())[:300]
