@@ -20,6 +20,7 @@ from psoas_triage.models import (
     Professional,
     RedFlag,
     Referral,
+    Sex,
     SymptomReport,
     TriageLevel,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "ReportError",
     "RuleBook",
     "RuleBookError",
+    "Sex",
     "SymptomReport",
     "TriageLevel",
     "__version__",

@@ -53,8 +53,9 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
     if condition.any:
         terms.append({"$or": [{code: True} for code in condition.any]})
     for name, bound in condition.numbers().items():
-        operator, value = ("$gt", bound.gt) if bound.gt is not None else ("$gte", bound.gte)
-        terms.append({operator: {name: value}})
+        terms += [{f"${operator}": {name: value}} for operator, value in bound.comparisons()]
+    if condition.sex is not None:
+        terms.append({"sex": condition.sex.value})
     return {"$and": terms}
 
 
@@ -77,6 +78,8 @@ def report_fact(report: SymptomReport, sid: str) -> dict[str, Any]:
         value = getattr(report, name)
         if value is not None:
             fact[name] = value
+    if report.sex is not None:
+        fact["sex"] = report.sex.value
     return fact
 
 

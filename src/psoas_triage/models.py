@@ -71,11 +71,20 @@ class Professional(str, Enum):
     massage_therapist = "massage_therapist"
 
 
+class Sex(str, Enum):
+    """Sex as context for rules (aneurysm risk, ectopic pregnancy, torsion); unknown when unset."""
+
+    female = "female"
+    male = "male"
+
+
 class SymptomReport(BaseModel):
     """What a person reports: codes present, codes explicitly denied, and a few numbers.
 
     Anything neither present nor absent is unknown. Numbers are strict integers: a string such as
-    ``"34"`` is an error rather than a guess.
+    ``"34"`` is an error rather than a guess. ``age`` and ``sex`` are context: rules may bound
+    age from above (children) and read sex, so they carry no "more never lowers" promise; a
+    present finding, pain and duration do.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -89,6 +98,7 @@ class SymptomReport(BaseModel):
     pain_intensity: int | None = Field(
         default=None, ge=0, le=10, strict=True, description="0-10 numeric rating scale"
     )
+    sex: Sex | None = Field(default=None, description="female or male; unknown when left out")
 
     @model_validator(mode="after")
     def _no_contradiction(self) -> SymptomReport:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from psoas_triage.models import Likelihood, Professional, SymptomReport, TriageLevel
+from psoas_triage.models import Likelihood, Professional, Sex, SymptomReport, TriageLevel
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
@@ -104,8 +104,40 @@ class Status(str, Enum):
     stable = "stable"
 
 
-class AtLeast(Strict):
-    """A lower bound on a number. Only lower bounds exist, so a larger number never un-fires."""
+_SYMBOLS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+class _Bound(Strict):
+    """Shared reading of a number bound: its comparisons, whether a value meets them, words."""
+
+    def comparisons(self) -> list[tuple[str, int]]:
+        """The set comparisons as (operator, value), e.g. [("gte", 9), ("lte", 16)]."""
+        return [
+            (operator, value)
+            for operator in _SYMBOLS
+            if (value := getattr(self, operator, None)) is not None
+        ]
+
+    def holds(self, value: int | None) -> bool:
+        """True when ``value`` is known and meets every comparison."""
+        if value is None:
+            return False
+        checks = {
+            "gt": value.__gt__,
+            "gte": value.__ge__,
+            "lt": value.__lt__,
+            "lte": value.__le__,
+        }
+        return all(checks[operator](limit) for operator, limit in self.comparisons())
+
+    def describe(self, name: str) -> str:
+        """The bound in symbols: "age >= 9 and age <= 16"."""
+        return " and ".join(f"{name} {_SYMBOLS[op]} {value}" for op, value in self.comparisons())
+
+
+class AtLeast(_Bound):
+    """A lower bound on a number. Only lower bounds exist for pain and duration, so more pain or
+    a longer duration never un-fires a rule."""
 
     gt: int | None = None
     gte: int | None = None
@@ -117,18 +149,46 @@ class AtLeast(Strict):
         return self
 
 
+class AgeBound(_Bound):
+    """Bounds on age: a lower bound, an upper bound (children, adolescents) or both.
+
+    Age is context, not a finding: a rule for children stops firing at an older age, so an
+    older age carries no promise of an equal or higher level (documented in the README).
+    """
+
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+
+    @model_validator(mode="after")
+    def _sensible(self) -> AgeBound:
+        if self.gt is not None and self.gte is not None:
+            raise ValueError("give at most one lower bound (gt or gte)")
+        if self.lt is not None and self.lte is not None:
+            raise ValueError("give at most one upper bound (lt or lte)")
+        if not self.comparisons():
+            raise ValueError("give a lower bound (gt or gte), an upper bound (lt or lte) or both")
+        if not any(self.holds(age) for age in range(0, 121)):
+            raise ValueError(f"no age from 0 to 120 meets {self.describe('age')}")
+        return self
+
+
 class Condition(Strict):
-    """When a rule fires: every code in ``all``, at least one in ``any``, and every number bound.
+    """When a rule fires: every code in ``all``, at least one in ``any``, every number bound and
+    the sex, if given.
 
     There is deliberately no "not" clause: a rule that stopped firing when a finding is added
-    could lower the triage level, which this project forbids.
+    could lower the triage level, which this project forbids. Pain and duration take lower
+    bounds only for the same reason. Age (which may be bounded above) and sex are context.
     """
 
     all: list[Identifier] = Field(default_factory=list)
     any: list[Identifier] = Field(default_factory=list)
-    age: AtLeast | None = None
+    age: AgeBound | None = None
     duration_days: AtLeast | None = None
     pain_intensity: AtLeast | None = None
+    sex: Sex | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -141,9 +201,9 @@ class Condition(Strict):
             raise ValueError(f"codes in both 'all' and 'any': {sorted(repeated)}")
         return self
 
-    def numbers(self) -> dict[str, AtLeast]:
+    def numbers(self) -> dict[str, AtLeast | AgeBound]:
         """The number bounds that are set, by report field name."""
-        bounds = {
+        bounds: dict[str, AtLeast | AgeBound | None] = {
             "age": self.age,
             "duration_days": self.duration_days,
             "pain_intensity": self.pain_intensity,
