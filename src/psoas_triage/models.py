@@ -164,13 +164,18 @@ class AdviceItem(BaseModel):
 
 
 class Advice(BaseModel):
-    """Self-care to try, what to avoid while healing, and when to seek help."""
+    """Self-care to try, what to avoid while healing, and when to seek help.
+
+    ``held_back`` says, in plain words, why exercises were left out for this person (after a
+    fall, in pregnancy, with severe pain...), so the absence of exercises is never a mystery.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     self_care: tuple[AdviceItem, ...] = ()
     avoid: tuple[AdviceItem, ...] = ()
     seek_help: tuple[AdviceItem, ...] = ()
+    held_back: tuple[str, ...] = ()
 
 
 class Alternative(BaseModel):
