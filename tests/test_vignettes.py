@@ -38,6 +38,7 @@ class Vignette:
     no_exercises: bool = False
     doctor: bool = False
     held_back: bool = False
+    known_gap: str | None = None
 
     def full_report(self) -> dict[str, Any]:
         """The report as assessed: with a completed checklist, unlisted warning signs denied."""
@@ -108,7 +109,13 @@ def test_the_suite_is_large_and_covers_every_guideline_family() -> None:
     assert sum(1 for case in CASES if case.psoas_advice) >= 15
 
 
-@pytest.mark.parametrize("vignette", CASES, ids=[case.id for case in CASES])
+def _param(case: Vignette) -> Any:
+    if case.known_gap:
+        return pytest.param(case, id=case.id, marks=pytest.mark.xfail(strict=True, reason=case.known_gap))
+    return pytest.param(case, id=case.id)
+
+
+@pytest.mark.parametrize("vignette", [_param(case) for case in CASES])
 def test_vignette(vignette: Vignette) -> None:
     result = assess(vignette.full_report())
     assert problems(vignette, result) == [], f"{vignette.description}: {result.triage_reasons}"

@@ -116,6 +116,7 @@ class _Prepared:
         }
         selectors = [entry.when for entry in book.advice.referrals]
         selectors += [entry.when for entry in book.advice.advice]
+        selectors += [entry.when for entry in book.advice.holdbacks]
         self.advice_codes = frozenset(code for selector in selectors for code in selector.codes())
         self.advice_rules = frozenset(
             rule for selector in selectors for rule in selector.rule_ids()

@@ -301,9 +301,32 @@ class AdviceRule(Strict):
     sources: list[Identifier] = Field(min_length=1)
 
 
+class Holdback(Strict):
+    """Self-care that is held back for this person, and why (said in the result).
+
+    Exercises that load or stretch the hip and trunk do not suit someone who cannot bear
+    weight, has just fallen, is pregnant or is a child; the reason is shown so that missing
+    exercises are explained, never silently dropped.
+    """
+
+    id: Identifier
+    reason: Text
+    when: Selector
+    categories: frozenset[Identifier] = frozenset()
+    items: frozenset[Identifier] = frozenset()
+    sources: list[Identifier] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _holds_something(self) -> Holdback:
+        if not (self.categories or self.items):
+            raise ValueError("a holdback needs categories or items to hold back")
+        return self
+
+
 class AdviceFile(Strict):
     referrals: list[ReferralRule] = Field(min_length=1)
     advice: list[AdviceRule] = Field(min_length=1)
+    holdbacks: list[Holdback] = Field(default_factory=list)
 
 
 # --- rulebook.yaml ------------------------------------------------------------------------------
