@@ -69,6 +69,7 @@ class Professional(str, Enum):
     osteopathic_physician = "osteopathic_physician"
     chiropractor = "chiropractor"
     massage_therapist = "massage_therapist"
+    midwife = "midwife"
 
 
 class Sex(str, Enum):
