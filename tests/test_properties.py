@@ -20,8 +20,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from psoas_triage import (
     Assessment,
@@ -35,9 +37,6 @@ from psoas_triage import (
     parse_report_json,
 )
 from psoas_triage.rulebook import LoadedRule
-import pytest
-from pydantic import ValidationError
-
 from psoas_triage.schema import AgeBound, AtLeast, Condition
 
 LIMITS = {"age": 120, "duration_days": 36500, "pain_intensity": 10}

@@ -47,7 +47,9 @@ def test_every_shipped_warning_sign_can_raise_the_level() -> None:
         if loaded.rule.triage_floor is not None
         for code in loaded.rule.when.codes()
     }
-    warning_signs = {code for code, term in book.terms.items() if term.category is Category.red_flag}
+    warning_signs = {
+        code for code, term in book.terms.items() if term.category is Category.red_flag
+    }
     assert warning_signs - with_floor == set()
     assert len(warning_signs) >= 20
 
@@ -77,7 +79,9 @@ def test_a_floor_that_is_not_a_psoas_picture_refers_to_a_doctor(
 @pytest.mark.parametrize("history", ["hip_replacement", "recent_surgery"])
 def test_self_care_never_contradicts_the_check_before_exercising_item(history: str) -> None:
     book = default_rulebook()
-    red_flag_codes = [code for code, term in book.terms.items() if term.category is Category.red_flag]
+    red_flag_codes = [
+        code for code, term in book.terms.items() if term.category is Category.red_flag
+    ]
     strong = ["groin_pain", "hip_snapping", "front_of_hip_pain", "pain_sit_to_stand", "runner"]
     result = assess({"present": [history, *strong], "absent": red_flag_codes})
     assert "check_exercises_after_surgery" in [item.id for item in result.advice.avoid]

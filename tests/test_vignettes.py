@@ -57,7 +57,9 @@ class Vignette:
 def load_vignettes() -> list[Vignette]:
     data = read_yaml(VIGNETTES)
     return [
-        Vignette(**{**case, "acceptable": frozenset(TriageLevel(level) for level in case["acceptable"])})
+        Vignette(
+            **{**case, "acceptable": frozenset(TriageLevel(level) for level in case["acceptable"])}
+        )
         for case in data["vignettes"]
     ]
 
@@ -111,7 +113,9 @@ def test_the_suite_is_large_and_covers_every_guideline_family() -> None:
 
 def _param(case: Vignette) -> Any:
     if case.known_gap:
-        return pytest.param(case, id=case.id, marks=pytest.mark.xfail(strict=True, reason=case.known_gap))
+        return pytest.param(
+            case, id=case.id, marks=pytest.mark.xfail(strict=True, reason=case.known_gap)
+        )
     return pytest.param(case, id=case.id)
 
 

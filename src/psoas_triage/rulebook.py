@@ -287,7 +287,11 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     advice_ids = [item.id for item in book.advice.advice]
     for holdback in book.advice.holdbacks:
         missing(
-            "advice item", sorted(holdback.items), advice_ids, advice_path, f"holdback {holdback.id}"
+            "advice item",
+            sorted(holdback.items),
+            advice_ids,
+            advice_path,
+            f"holdback {holdback.id}",
         )
     seen: set[str] = set()
     for item in book.advice.advice:

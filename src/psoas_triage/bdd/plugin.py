@@ -269,10 +269,21 @@ def _age(age: str, psoas_case: PsoasCase) -> None:
     psoas_case.set_field("age", int(age))
 
 
-_SEX_WORDS = {"female": "female", "woman": "female", "girl": "female", "male": "male", "man": "male", "boy": "male"}
+_SEX_WORDS = {
+    "female": "female",
+    "woman": "female",
+    "girl": "female",
+    "male": "male",
+    "man": "male",
+    "boy": "male",
+}
 
 
-@given(parsers.re(r"(?:the person|they) (?:is|are) (?:a |an )?(?P<sex>female|male|woman|man|girl|boy)$"))
+@given(
+    parsers.re(
+        r"(?:the person|they) (?:is|are) (?:a |an )?(?P<sex>female|male|woman|man|girl|boy)$"
+    )
+)
 def _sex(sex: str, psoas_case: PsoasCase) -> None:
     psoas_case.set_field("sex", _SEX_WORDS[sex])
 
