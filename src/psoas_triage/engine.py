@@ -59,7 +59,7 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
     return {"$and": terms}
 
 
-GROUP_SIZE = 16
+GROUP_SIZE = 32
 """Rules per branch of the match network (see ``compile_ruleset``)."""
 
 
