@@ -318,15 +318,37 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     Examples:
       | findings                                              | age | level        | rule                                   |
       | limp and hip pain                                     | 14  | urgent       | adolescent_limp_with_hip_or_knee_pain  |
-      | hip pain                                              | 8   | consultation | child_with_limp_or_pain                |
+      | hip pain                                              | 8   | consultation | child_under_sixteen                |
       | sudden increase in exercise, night pain and groin pain | 24 | urgent       | bone_stress_pain_at_night              |
       | sudden increase in exercise, limp and hip pain        | 29  | urgent       | bone_stress_pain_with_limp             |
 
-  Scenario: A runner whose groin pain came with more training sees a doctor before training on
-    Given a person reporting running, sudden increase in exercise, groin pain and worse with activity
+  Scenario Outline: A runner or jumper whose groin or hip pain came with more training and hurts on loading is seen today
+    Given a person reporting <sport>, sudden increase in exercise, <pain> and worse with activity
     And the person is 20 years old
+    When the symptoms are assessed
+    Then the triage level is "urgent"
+    And the red flag "<red flag>" is raised
+    And "Stress fracture of the hip or pelvis" is raised as another cause to discuss
+
+    Examples:
+      | sport          | pain        | red flag                           |
+      | running        | groin pain  | bone_stress_pain_on_loading_runner |
+      | jumping sports | hip pain    | bone_stress_pain_on_loading_jumper |
+
+  Scenario: Groin pain on loading after more training, in another sport, sees a doctor before training on
+    Given a person reporting sudden increase in exercise, groin pain and worse with activity
+    And the person is 25 years old
     And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "consultation"
     And the finding "bone_stress_pain_on_loading" is noted
     And a doctor is recommended
+
+  Scenario: Any symptom in a child under 16 is for a doctor, not self-care
+    Given a person reporting snapping hip
+    And the person is 15 years old
+    And the warning-sign checklist is answered "none"
+    When the symptoms are assessed
+    Then the triage level is "consultation"
+    And a doctor is recommended
+    And exercises are held back because "children and adolescents under 16"
