@@ -168,10 +168,8 @@ class PlainPython:
                 rule.id,
                 frozenset(rule.when.all),
                 frozenset(rule.when.any),
-                tuple(
-                    (name, bound.gt + 1 if bound.gt is not None else bound.gte)
-                    for name, bound in rule.when.numbers().items()
-                ),
+                tuple(rule.when.numbers().items()),
+                rule.when.sex,
                 rule.points,
             )
             codes = rule.when.codes()
@@ -185,16 +183,15 @@ class PlainPython:
         seen: set[str] = set()
         total = 0
         candidates = [entry for code in present for entry in self.by_code.get(code, ())]
-        for rule_id, all_codes, any_codes, numbers, points in candidates + self.without_codes:
+        for rule_id, all_codes, any_codes, numbers, sex, points in candidates + self.without_codes:
             if rule_id in seen:
                 continue
             seen.add(rule_id)
             if not all_codes <= present or (any_codes and not any_codes & present):
                 continue
-            values = [getattr(report, name) for name, _ in numbers]
-            if all(
-                v is not None and v >= least for v, (_, least) in zip(values, numbers, strict=True)
-            ):
+            if sex is not None and report.sex is not sex:
+                continue
+            if all(bound.holds(getattr(report, name)) for name, bound in numbers):
                 total += points
         return max(0, min(100, total))
 

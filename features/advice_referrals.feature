@@ -97,4 +97,5 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     Then a doctor is recommended
     And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
     And the self-care advice does not include "Lunges"
-    And the self-care advice includes "Gentle walking is fine"
+    And the self-care advice does not include "Gentle walking is fine"
+    And exercises are held back because "until your surgeon or physiotherapist has said"

@@ -82,7 +82,7 @@ Feature: Red flags override the psoas score
       | fever                                 | fever_with_pain                     | urgent       |
       | history of cancer                     | cancer_history_with_back_pain       | urgent       |
       | unexplained weight loss               | weight_loss_with_back_pain          | urgent       |
-      | significant injury                    | major_trauma                        | urgent       |
+      | significant injury                    | high_energy_injury_with_pain        | emergency    |
       | abdominal pain                        | abdominal_pain_with_psoas_area_pain | urgent       |
       | pain at night that rest does not ease | night_pain                          | consultation |
 

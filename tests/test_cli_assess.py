@@ -77,6 +77,7 @@ def test_labels_synonyms_absent_and_numbers():
         "age": 34,
         "duration_days": 10,
         "pain_intensity": 7,
+        "sex": None,
     }
     assert data["triage_level"] == "consultation"
     assert "severe_pain" in [finding["rule_id"] for finding in data["findings"]]

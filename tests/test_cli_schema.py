@@ -23,6 +23,7 @@ def test_report_schema_forbids_unknown_fields_and_bounds_numbers() -> None:
         "age",
         "duration_days",
         "pain_intensity",
+        "sex",
     }
     pain = next(
         option

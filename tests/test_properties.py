@@ -6,7 +6,10 @@ hard-coded outputs, so these tests keep holding as the rules grow:
 - every result validates and survives a JSON round trip;
 - the engine fires exactly the rules whose conditions a plain-Python reading says hold;
 - adding a present finding never lowers the triage level and never un-fires a rule;
-- a larger age, duration or pain never lowers the triage level;
+- a longer duration or more pain never lowers the triage level and never un-fires a rule;
+- age and sex are context, not findings: rules may bound age from above (children) and name a
+  sex, so an older age or another sex carries no such promise (only consistency is checked);
+- a report with every finding present, at any age and sex, never fails the engine;
 - a red flag gives at least its triage floor, whatever else is reported;
 - marking an unmentioned code absent never raises the score;
 - results are deterministic, whichever way the report is given.
@@ -17,8 +20,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from psoas_triage import (
     Assessment,
@@ -32,7 +37,7 @@ from psoas_triage import (
     parse_report_json,
 )
 from psoas_triage.rulebook import LoadedRule
-from psoas_triage.schema import AtLeast, Condition
+from psoas_triage.schema import AgeBound, AtLeast, Condition
 
 LIMITS = {"age": 120, "duration_days": 36500, "pain_intensity": 10}
 """The largest value the report model accepts for each number."""
@@ -73,6 +78,7 @@ def reports(draw: st.DrawFn) -> SymptomReport:
             st.none() | st.integers(0, 400) | st.integers(0, LIMITS["duration_days"])
         ),
         pain_intensity=draw(st.none() | st.integers(0, LIMITS["pain_intensity"])),
+        sex=draw(st.sampled_from([None, "female", "male"])),
     )
 
 
@@ -80,10 +86,16 @@ def _with(report: SymptomReport, **changes: object) -> SymptomReport:
     return SymptomReport.model_validate({**report.model_dump(), **changes})
 
 
-def _holds(bound: AtLeast, value: int | None) -> bool:
+def _holds(bound: AtLeast | AgeBound, value: int | None) -> bool:
+    """A plain reading of a bound, independent of the schema's own ``holds``."""
     if value is None:
         return False
-    return value > bound.gt if bound.gt is not None else value >= bound.gte  # type: ignore[operator]
+    limits = {"gt": value.__gt__, "gte": value.__ge__, "lt": value.__lt__, "lte": value.__le__}
+    return all(
+        check(getattr(bound, operator))
+        for operator, check in limits.items()
+        if getattr(bound, operator, None) is not None
+    )
 
 
 def condition_holds(condition: Condition, report: SymptomReport) -> bool:
@@ -93,11 +105,19 @@ def condition_holds(condition: Condition, report: SymptomReport) -> bool:
         all(code in present for code in condition.all)
         and (not condition.any or any(code in present for code in condition.any))
         and all(_holds(bound, getattr(report, name)) for name, bound in condition.numbers().items())
+        and (condition.sex is None or report.sex is condition.sex)
     )
 
 
-def _least_value(bound: AtLeast) -> int:
-    return bound.gt + 1 if bound.gt is not None else bound.gte  # type: ignore[operator,return-value]
+def _meeting_value(bound: AtLeast | AgeBound, name: str, current: int | None) -> int:
+    """A value that meets ``bound``: for pain and duration, at least the current one."""
+    candidates = range(current or 0, LIMITS[name] + 1)
+    if isinstance(bound, AgeBound):
+        candidates = range(0, LIMITS[name] + 1)
+    for value in candidates:
+        if _holds(bound, value):
+            return value
+    raise AssertionError(f"no {name} in the report's range meets {bound.describe(name)}")
 
 
 def assert_consistent(result: Assessment, rulebook: RuleBook) -> None:
@@ -171,8 +191,8 @@ def test_adding_a_present_finding_never_lowers_the_triage_level(
 
 
 @PROFILE
-@given(reports(), st.sampled_from(sorted(LIMITS)), st.integers(1, 200))
-def test_larger_numbers_never_lower_the_triage_level(
+@given(reports(), st.sampled_from(["duration_days", "pain_intensity"]), st.integers(1, 200))
+def test_more_pain_or_a_longer_duration_never_lowers_the_triage_level(
     report: SymptomReport, name: str, increase: int
 ) -> None:
     current = getattr(report, name)
@@ -203,9 +223,9 @@ def test_a_red_flag_gives_at_least_its_floor(report: SymptomReport, data: st.Dat
         "absent": [code for code in report.absent if code not in wanted],
     }
     for name, bound in rule.when.numbers().items():
-        least = _least_value(bound)
-        assert least <= LIMITS[name], f"{rule.id}: {name} bound is out of the report's range"
-        changes[name] = max(least, getattr(report, name) or 0)
+        changes[name] = _meeting_value(bound, name, getattr(report, name))
+    if rule.when.sex is not None:
+        changes["sex"] = rule.when.sex.value
     flagged = _with(report, **changes)
     result = assess(flagged, book())
     assert rule.id in result.fired_rule_ids
@@ -271,3 +291,44 @@ def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> No
     report = SymptomReport(present=_rule_codes(rulebook)[:3], pain_intensity=6)
     assert assess(report, rulebook.path) == assess(report, rulebook)
     assert assess(report, str(rulebook.path)) == assess(report, rulebook)
+
+
+@PROFILE
+@given(reports(), st.integers(0, LIMITS["age"]), st.sampled_from([None, "female", "male"]))
+def test_age_and_sex_are_context_and_results_stay_consistent(
+    report: SymptomReport, age: int, sex: str | None
+) -> None:
+    """No monotone promise for age or sex (a rule for children stops firing at 16), but every
+    result still follows the rule book, and present findings still only add rules."""
+    rulebook = book()
+    changed = _with(report, age=age, sex=sex)
+    result = assess(changed, rulebook)
+    assert_consistent(result, rulebook)
+    expected = [
+        loaded.rule.id for loaded in rulebook.rules if condition_holds(loaded.rule.when, changed)
+    ]
+    assert list(result.fired_rule_ids) == expected
+
+
+def test_only_age_may_be_bounded_from_above() -> None:
+    assert Condition.model_validate({"all": ["limp"], "age": {"lt": 3}}).age == AgeBound(lt=3)
+    assert Condition.model_validate({"any": ["limp", "knee_pain"], "age": {"gte": 9, "lte": 16}})
+    for name in ("pain_intensity", "duration_days"):
+        with pytest.raises(ValidationError, match="lt"):
+            Condition.model_validate({"all": ["limp"], name: {"lt": 5}})
+    with pytest.raises(ValidationError, match="no age from 0 to 120"):
+        Condition.model_validate({"all": ["limp"], "age": {"gte": 20, "lt": 10}})
+
+
+def test_a_report_with_every_finding_present_never_fails_the_engine() -> None:
+    """The worst case for durable_rules' fixed match stack: every code present (matching is
+    monotone in present codes), at every age and sex, with the largest numbers."""
+    rulebook = book()
+    everything = sorted(rulebook.terms)
+    for sex in (None, "female", "male"):
+        for age in (None, *range(0, LIMITS["age"] + 1)):
+            report = SymptomReport(
+                present=everything, age=age, sex=sex, pain_intensity=10, duration_days=36500
+            )
+            result = assess(report, rulebook)
+            assert result.triage_level is TriageLevel.emergency

@@ -21,7 +21,7 @@ from psoas_triage.schema import BodyRegion, Category
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY_MAP = yaml.safe_load((ROOT / "rules" / "body_map.yaml").read_text(encoding="utf-8"))
-SEEDS = ROOT.parents[1] / "shared" / "seeds"
+SEEDS = ROOT.parent / "shared" / "seeds"
 
 EMERGENCY = {"present": ["saddle_numbness", "low_back_pain", "buttock_pain"], "pain_intensity": 8}
 PSOAS = {

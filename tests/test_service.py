@@ -169,7 +169,11 @@ def test_openapi_bodies_are_the_library_models(client: TestClient) -> None:
 
     document = client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
-    assert schemas["SymptomReport"] == SymptomReport.model_json_schema()
+    # OpenAPI keeps nested definitions (such as Sex) among its components, not under $defs.
+    expected = SymptomReport.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in expected.pop("$defs", {}).items():
+        assert schemas[name] == definition
+    assert schemas["SymptomReport"] == expected
     assert set(Assessment.model_fields) == set(schemas["Assessment"]["properties"])
     body = document["paths"]["/v1/assess"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/SymptomReport"}

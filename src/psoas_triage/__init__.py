@@ -21,6 +21,7 @@ from psoas_triage.models import (
     Professional,
     RedFlag,
     Referral,
+    Sex,
     SymptomReport,
     TriageLevel,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "ReportError",
     "RuleBook",
     "RuleBookError",
+    "Sex",
     "SymptomReport",
     "TriageLevel",
     "__version__",

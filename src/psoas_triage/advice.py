@@ -3,6 +3,8 @@
 Selection is set membership over what the assessment already decided (triage level, likelihood,
 fired rules, present codes), not symptom matching: the symptom rules are durable_rules' job.
 Safety rule in code, whatever the advice file says: with a red flag, no self-care is offered.
+Holdbacks (``holdbacks:`` in the advice file) leave out exercises that do not fit the person
+(after a fall, in pregnancy, with severe pain...) and say why in ``Advice.held_back``.
 """
 
 from __future__ import annotations
@@ -85,10 +87,16 @@ def select_referrals(book: RuleBook, situation: Situation) -> tuple[Referral, ..
 
 
 def select_advice(book: RuleBook, situation: Situation) -> Advice:
-    """Self-care (never with a red flag), what to avoid, and when to seek help."""
+    """Self-care (never with a red flag, never what a holdback holds back), what to avoid, when
+    to seek help, and the reasons for anything held back."""
+    holdbacks = [entry for entry in book.advice.holdbacks if situation.matches(entry.when)]
+    held_categories = frozenset().union(*(entry.categories for entry in holdbacks))
+    held_items = frozenset().union(*(entry.items for entry in holdbacks))
     picked: dict[str, list[AdviceItem]] = {"self_care": [], "avoid": [], "seek_help": []}
     for kind, selector, item in _prepared(book).advice:
-        if kind == "self_care" and situation.red_flag:
+        if kind == "self_care" and (
+            situation.red_flag or item.category in held_categories or item.id in held_items
+        ):
             continue
         if situation.matches(selector):
             picked[kind].append(item)
@@ -96,4 +104,5 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
         self_care=tuple(picked["self_care"]),
         avoid=tuple(picked["avoid"]),
         seek_help=tuple(picked["seek_help"]),
+        held_back=tuple(dict.fromkeys(entry.reason for entry in holdbacks)),
     )

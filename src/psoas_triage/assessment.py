@@ -116,6 +116,7 @@ class _Prepared:
         }
         selectors = [entry.when for entry in book.advice.referrals]
         selectors += [entry.when for entry in book.advice.advice]
+        selectors += [entry.when for entry in book.advice.holdbacks]
         self.advice_codes = frozenset(code for selector in selectors for code in selector.codes())
         self.advice_rules = frozenset(
             rule for selector in selectors for rule in selector.rule_ids()
@@ -125,6 +126,7 @@ class _Prepared:
         )
         self._advice: dict[tuple[Any, ...], tuple[tuple[Referral, ...], Advice]] = {}
         self._alternatives: dict[tuple[str, ...], tuple[Alternative, ...]] = {}
+        self._alternative_models: dict[tuple[str, tuple[str, ...]], Alternative] = {}
 
     def owns(self, fired: list[LoadedRule]) -> bool:
         """True when every fired rule is this book's own object (as the engine returns them)."""
@@ -161,7 +163,15 @@ class _Prepared:
             return ()
         alternatives = self._alternatives.get(key)
         if alternatives is None:
-            alternatives = _alternatives(book, [self.own[rule_id] for rule_id in key])
+            built = _alternatives(book, [self.own[rule_id] for rule_id in key])
+            # Many fired-rule sets raise the same alternative from the same rules: share the
+            # frozen model between them (keeps the memo small as the rule book grows).
+            alternatives = tuple(
+                self._alternative_models.setdefault((item.id, item.rule_ids), item)
+                for item in built
+            )
+            if len(self._alternative_models) >= MAX_REMEMBERED:
+                self._alternative_models.clear()
             _remember(self._alternatives, key, alternatives)
         return alternatives
 

@@ -63,17 +63,32 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
     if condition.any:
         terms.append({"$or": [{code: True} for code in condition.any]})
     for name, bound in condition.numbers().items():
-        operator, value = ("$gt", bound.gt) if bound.gt is not None else ("$gte", bound.gte)
-        terms.append({operator: {name: value}})
+        terms += [{f"${operator}": {name: value}} for operator, value in bound.comparisons()]
+    if condition.sex is not None:
+        terms.append({"sex": condition.sex.value})
     return {"$and": terms}
 
 
+GROUP_SIZE = 32
+"""Rules per branch of the match network (see ``compile_ruleset``)."""
+
+
 def compile_ruleset(book: RuleBook) -> dict[str, dict[str, Any]]:
-    """The durable_rules ruleset body for ``book``, without actions (one entry per rule id)."""
-    body = {
-        loaded.rule.id: {"all": [{"m": compile_condition(loaded.rule.when)}]}
-        for loaded in book.rules
-    }
+    """The durable_rules ruleset body for ``book``, without actions (one entry per rule id).
+
+    durable_rules walks its match network with a fixed stack of 64 nodes and fails a fact
+    (error 303) when more matching branches are pending at once, which a report with many
+    findings reaches once the book has well over 60 rules. So rules are split into branches of
+    GROUP_SIZE: each rule's condition gets, after ``kind == report``, a term that every report
+    meets (``kind != group<n>``) and that differs per branch, so no node has more than a branch's
+    worth of children. Which rules fire is unchanged.
+    """
+    body = {}
+    for position, loaded in enumerate(book.rules):
+        match = compile_condition(loaded.rule.when)
+        branch = {"$neq": {"kind": f"group{position // GROUP_SIZE}"}}
+        match["$and"].insert(1, branch)
+        body[loaded.rule.id] = {"all": [{"m": match}]}
     body[CATCH_ALL] = {"all": [{"m": {"kind": "report"}}]}
     return body
 
@@ -98,6 +113,8 @@ def report_fact(report: SymptomReport, sid: str) -> dict[str, Any]:
         value = getattr(report, name, None)
         if value is not None:
             fact[name] = value
+    if report.sex is not None:
+        fact["sex"] = report.sex.value
     fact["sid"] = sid
     fact["kind"] = "report"
     return fact

@@ -5,8 +5,9 @@ each question the interview checks, soundly, whether any answer to it could stil
 triage level; questions that cannot are skipped:
 
 - the whole interview stops when the most urgent level still reachable (every unanswered code
-  present, every unanswered number at its maximum; triage is monotone, so nothing can exceed
-  that) equals the level of the answers so far (for example once it is an emergency);
+  present, every unanswered number at its maximum; triage is monotone in those, so nothing can
+  exceed that; an unanswered age is tried at each age a rule's bound turns on, since age is
+  context and may be bounded from above) equals the level of the answers so far;
 - a single question is skipped when no rule that mentions it can still fire (another code it
   needs was answered no or don't know, or a number it needs was answered too low) with an
   effect that could raise the level above the current one. Which rules can still fire is
@@ -84,7 +85,9 @@ class Answers:
 
     def report(self) -> SymptomReport:
         values = {name: value for name, value in self.numbers.items() if value is not None}
-        return SymptomReport(present=tuple(self.present), absent=tuple(self.absent), **values)
+        return SymptomReport.model_validate(
+            {"present": tuple(self.present), "absent": tuple(self.absent), **values}
+        )
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,30 @@ def optimistic_report(answers: Answers, pending: list[Question]) -> SymptomRepor
             present.append(question.key)
         else:
             numbers[question.key] = question.high
-    return SymptomReport(present=tuple(present), absent=tuple(answers.absent), **numbers)
+    return SymptomReport.model_validate(
+        {"present": tuple(present), "absent": tuple(answers.absent), **numbers}
+    )
+
+
+def optimistic_reports(
+    book: RuleBook, answers: Answers, pending: list[Question]
+) -> list[SymptomReport]:
+    """The optimistic report, once for each age that matters while age is unanswered.
+
+    Age is context, not a finding: rules may bound it from above (children), so the largest
+    age is not the most urgent one. Every rule's age bound is met by its smallest or largest
+    qualifying age, so trying those (and the maximum) reaches every rule an answer could fire.
+    """
+    base = optimistic_report(answers, pending)
+    if not any(question.key == "age" for question in pending):
+        return [base]
+    ages = {120}
+    for loaded in book.rules:
+        bound = loaded.rule.when.age
+        if bound is not None:
+            meeting = [age for age in range(121) if bound.holds(age)]
+            ages.update((meeting[0], meeting[-1]))
+    return [base.model_copy(update={"age": age}) for age in sorted(ages)]
 
 
 def could_change_triage(
@@ -171,12 +197,15 @@ def run_interview(
     pending = questions(book)
     while pending:
         current = assess(answers.report(), book).triage_level
-        reachable = assess(optimistic_report(answers, pending), book)
-        if skip and reachable.triage_level is current:
+        reachables = [assess(report, book) for report in optimistic_reports(book, answers, pending)]
+        most_urgent = TriageLevel.most_urgent(*(r.triage_level for r in reachables))
+        if skip and most_urgent is current:
             skipped.extend(question.key for question in pending)
             break
         question = pending.pop(0)
-        if skip and not could_change_triage(book, reachable, question, current):
+        if skip and not any(
+            could_change_triage(book, reachable, question, current) for reachable in reachables
+        ):
             skipped.append(question.key)
             continue
         asked.append(question.key)

@@ -3,7 +3,8 @@
 The loader already refuses a malformed book (schema, unknown codes and sources, duplicate ids,
 the monotone-triage guard). Lint adds what needs the engine: every ``fires`` example fires its
 rule (so every rule can fire) and no ``does_not_fire`` example does; and what is legal but
-suspicious: vocabulary codes no rule uses, red-flag codes no red-flag rule uses.
+suspicious: vocabulary codes no rule uses, and warning-sign codes (category red_flag) that no
+rule with a triage floor uses (a warning sign that can never raise the level is a silent gap).
 """
 
 from __future__ import annotations
@@ -75,11 +76,14 @@ def example_problems(book: RuleBook) -> list[LintProblem]:
 
 
 def unused_code_problems(book: RuleBook) -> list[LintProblem]:
-    """Vocabulary codes no rule mentions; red-flag codes no red-flag rule mentions."""
+    """Vocabulary codes no rule mentions; red-flag codes no rule with a triage floor mentions."""
     vocabulary = str(book.path / "vocabulary.yaml")
     used = {code for loaded in book.rules for code in loaded.rule.when.codes()}
     flagged = {
-        code for loaded in book.rules if loaded.rule.red_flag for code in loaded.rule.when.codes()
+        code
+        for loaded in book.rules
+        if loaded.rule.triage_floor is not None
+        for code in loaded.rule.when.codes()
     }
     problems = []
     for term in book.terms.values():
@@ -87,7 +91,9 @@ def unused_code_problems(book: RuleBook) -> list[LintProblem]:
             problems.append(LintProblem(vocabulary, term.code, "no rule uses this code", "warning"))
         elif term.category is Category.red_flag and term.code not in flagged:
             problems.append(
-                LintProblem(vocabulary, term.code, "red-flag code used by no red-flag rule")
+                LintProblem(
+                    vocabulary, term.code, "red-flag code used by no rule with a triage floor"
+                )
             )
     return problems
 

@@ -76,13 +76,23 @@ class Professional(_StrEnum):
     osteopathic_physician = "osteopathic_physician"
     chiropractor = "chiropractor"
     massage_therapist = "massage_therapist"
+    midwife = "midwife"
+
+
+class Sex(str, Enum):
+    """Sex as context for rules (aneurysm risk, ectopic pregnancy, torsion); unknown when unset."""
+
+    female = "female"
+    male = "male"
 
 
 class SymptomReport(BaseModel):
     """What a person reports: codes present, codes explicitly denied, and a few numbers.
 
     Anything neither present nor absent is unknown. Numbers are strict integers: a string such as
-    ``"34"`` is an error rather than a guess.
+    ``"34"`` is an error rather than a guess. ``age`` and ``sex`` are context: rules may bound
+    age from above (children) and read sex, so they carry no "more never lowers" promise; a
+    present finding, pain and duration do.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -96,6 +106,7 @@ class SymptomReport(BaseModel):
     pain_intensity: int | None = Field(
         default=None, ge=0, le=10, strict=True, description="0-10 numeric rating scale"
     )
+    sex: Sex | None = Field(default=None, description="female or male; unknown when left out")
 
     @model_validator(mode="after")
     def _no_contradiction(self) -> SymptomReport:
@@ -161,13 +172,18 @@ class AdviceItem(BaseModel):
 
 
 class Advice(BaseModel):
-    """Self-care to try, what to avoid while healing, and when to seek help."""
+    """Self-care to try, what to avoid while healing, and when to seek help.
+
+    ``held_back`` says, in plain words, why exercises were left out for this person (after a
+    fall, in pregnancy, with severe pain...), so the absence of exercises is never a mystery.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     self_care: tuple[AdviceItem, ...] = ()
     avoid: tuple[AdviceItem, ...] = ()
     seek_help: tuple[AdviceItem, ...] = ()
+    held_back: tuple[str, ...] = ()
 
 
 class Alternative(BaseModel):

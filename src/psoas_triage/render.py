@@ -219,7 +219,9 @@ def describe_condition(rule: Rule) -> str:
     if when.any:
         parts.append("any of " + ", ".join(when.any))
     for name, bound in when.numbers().items():
-        parts.append(f"{name} > {bound.gt}" if bound.gt is not None else f"{name} >= {bound.gte}")
+        parts.append(bound.describe(name))
+    if when.sex is not None:
+        parts.append(f"sex {when.sex.value}")
     return "; ".join(parts)
 
 

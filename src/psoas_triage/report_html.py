@@ -95,6 +95,7 @@ h2{font-size:7.5pt;margin:.25rem 0 .05rem}ul{padding-left:.9rem}li{margin:0}
 .columns h2{break-after:avoid-column}
 svg,#contributions{max-height:4.6cm}.small{font-size:6pt}footer{margin-top:.3rem;font-size:6pt}
 .region.on,.psoas,.bar-pos,.bar-neg{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+#self-care .detail,#avoid .detail{display:none}
 }
 """
 
@@ -343,7 +344,7 @@ def _advice_list(section: ET.Element, advice: Iterable[AdviceItem]) -> None:
     for item in advice:
         entry = _add(items, "li")
         _add(entry, "strong", item.title)
-        _add(entry, "span", f": {item.text}")
+        _add(entry, "span", f": {item.text}", class_="detail")
 
 
 def _alternatives(parent: ET.Element, assessment: Assessment) -> None:

@@ -306,10 +306,20 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
         (f"referral {r.professional.value}", r) for r in book.advice.referrals
     ]
     entries += [(item.id, item) for item in book.advice.advice]
+    entries += [(f"holdback {entry.id}", entry) for entry in book.advice.holdbacks]
     for name, entry in entries:
         missing("source", entry.sources, book.sources, advice_path, name)
         missing("code", sorted(entry.when.codes()), book.terms, advice_path, name)
         missing("rule", sorted(entry.when.rule_ids()), rule_ids, advice_path, name)
+    advice_ids = [item.id for item in book.advice.advice]
+    for holdback in book.advice.holdbacks:
+        missing(
+            "advice item",
+            sorted(holdback.items),
+            advice_ids,
+            advice_path,
+            f"holdback {holdback.id}",
+        )
     seen: set[str] = set()
     for item in book.advice.advice:
         if item.id in seen:

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from psoas_triage.models import Likelihood, Professional, SymptomReport, TriageLevel
+from psoas_triage.models import Likelihood, Professional, Sex, SymptomReport, TriageLevel
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 """Control characters (except tab and newline) and bidirectional overrides: in a title they can
@@ -137,8 +137,40 @@ class Status(str, Enum):
     stable = "stable"
 
 
-class AtLeast(Strict):
-    """A lower bound on a number. Only lower bounds exist, so a larger number never un-fires."""
+_SYMBOLS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+class _Bound(Strict):
+    """Shared reading of a number bound: its comparisons, whether a value meets them, words."""
+
+    def comparisons(self) -> list[tuple[str, int]]:
+        """The set comparisons as (operator, value), e.g. [("gte", 9), ("lte", 16)]."""
+        return [
+            (operator, value)
+            for operator in _SYMBOLS
+            if (value := getattr(self, operator, None)) is not None
+        ]
+
+    def holds(self, value: int | None) -> bool:
+        """True when ``value`` is known and meets every comparison."""
+        if value is None:
+            return False
+        checks = {
+            "gt": value.__gt__,
+            "gte": value.__ge__,
+            "lt": value.__lt__,
+            "lte": value.__le__,
+        }
+        return all(checks[operator](limit) for operator, limit in self.comparisons())
+
+    def describe(self, name: str) -> str:
+        """The bound in symbols: "age >= 9 and age <= 16"."""
+        return " and ".join(f"{name} {_SYMBOLS[op]} {value}" for op, value in self.comparisons())
+
+
+class AtLeast(_Bound):
+    """A lower bound on a number. Only lower bounds exist for pain and duration, so more pain or
+    a longer duration never un-fires a rule."""
 
     gt: StrictInt | None = None
     gte: StrictInt | None = None
@@ -150,18 +182,46 @@ class AtLeast(Strict):
         return self
 
 
+class AgeBound(_Bound):
+    """Bounds on age: a lower bound, an upper bound (children, adolescents) or both.
+
+    Age is context, not a finding: a rule for children stops firing at an older age, so an
+    older age carries no promise of an equal or higher level (documented in the README).
+    """
+
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+
+    @model_validator(mode="after")
+    def _sensible(self) -> AgeBound:
+        if self.gt is not None and self.gte is not None:
+            raise ValueError("give at most one lower bound (gt or gte)")
+        if self.lt is not None and self.lte is not None:
+            raise ValueError("give at most one upper bound (lt or lte)")
+        if not self.comparisons():
+            raise ValueError("give a lower bound (gt or gte), an upper bound (lt or lte) or both")
+        if not any(self.holds(age) for age in range(0, 121)):
+            raise ValueError(f"no age from 0 to 120 meets {self.describe('age')}")
+        return self
+
+
 class Condition(Strict):
-    """When a rule fires: every code in ``all``, at least one in ``any``, and every number bound.
+    """When a rule fires: every code in ``all``, at least one in ``any``, every number bound and
+    the sex, if given.
 
     There is deliberately no "not" clause: a rule that stopped firing when a finding is added
-    could lower the triage level, which this project forbids.
+    could lower the triage level, which this project forbids. Pain and duration take lower
+    bounds only for the same reason. Age (which may be bounded above) and sex are context.
     """
 
     all: list[Identifier] = Field(default_factory=list)
     any: list[Identifier] = Field(default_factory=list)
-    age: AtLeast | None = None
+    age: AgeBound | None = None
     duration_days: AtLeast | None = None
     pain_intensity: AtLeast | None = None
+    sex: Sex | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -174,9 +234,9 @@ class Condition(Strict):
             raise ValueError(f"codes in both 'all' and 'any': {sorted(repeated)}")
         return self
 
-    def numbers(self) -> dict[str, AtLeast]:
+    def numbers(self) -> dict[str, AtLeast | AgeBound]:
         """The number bounds that are set, by report field name."""
-        bounds = {
+        bounds: dict[str, AtLeast | AgeBound | None] = {
             "age": self.age,
             "duration_days": self.duration_days,
             "pain_intensity": self.pain_intensity,
@@ -274,9 +334,32 @@ class AdviceRule(Strict):
     sources: list[Identifier] = Field(min_length=1)
 
 
+class Holdback(Strict):
+    """Self-care that is held back for this person, and why (said in the result).
+
+    Exercises that load or stretch the hip and trunk do not suit someone who cannot bear
+    weight, has just fallen, is pregnant or is a child; the reason is shown so that missing
+    exercises are explained, never silently dropped.
+    """
+
+    id: Identifier
+    reason: Text
+    when: Selector
+    categories: frozenset[Identifier] = frozenset()
+    items: frozenset[Identifier] = frozenset()
+    sources: list[Identifier] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _holds_something(self) -> Holdback:
+        if not (self.categories or self.items):
+            raise ValueError("a holdback needs categories or items to hold back")
+        return self
+
+
 class AdviceFile(Strict):
     referrals: list[ReferralRule] = Field(min_length=1)
     advice: list[AdviceRule] = Field(min_length=1)
+    holdbacks: list[Holdback] = Field(default_factory=list)
 
 
 # --- rulebook.yaml ------------------------------------------------------------------------------

@@ -269,6 +269,25 @@ def _age(age: str, psoas_case: PsoasCase) -> None:
     psoas_case.set_field("age", int(age))
 
 
+_SEX_WORDS = {
+    "female": "female",
+    "woman": "female",
+    "girl": "female",
+    "male": "male",
+    "man": "male",
+    "boy": "male",
+}
+
+
+@given(
+    parsers.re(
+        r"(?:the person|they) (?:is|are) (?:a |an )?(?P<sex>female|male|woman|man|girl|boy)$"
+    )
+)
+def _sex(sex: str, psoas_case: PsoasCase) -> None:
+    psoas_case.set_field("sex", _SEX_WORDS[sex])
+
+
 @given(parsers.re(r'a report that (?P<verb>lists|denies) the code "(?P<code>[^"]*)"'))
 def _raw_code(verb: str, code: str, psoas_case: PsoasCase) -> None:
     # Deliberately unchecked: lets a feature show how the library answers a bad code.
@@ -538,6 +557,20 @@ def _self_care_offered(psoas_case: PsoasCase) -> None:
     assert psoas_case.advice_items("self_care"), (
         f"expected self-care advice, got none ({psoas_case.summary()})"
     )
+
+
+@then(parsers.re(r'exercises are held back because "(?P<text>[^"]+)"'))
+def _held_back(text: str, psoas_case: PsoasCase) -> None:
+    reasons = psoas_case.assessment.advice.held_back
+    assert any(text.lower() in reason.lower() for reason in reasons), (
+        f"no reason for holding back exercises mentions {text!r}; reasons: {list(reasons)}"
+    )
+
+
+@then("no exercises are held back")
+def _nothing_held_back(psoas_case: PsoasCase) -> None:
+    reasons = psoas_case.assessment.advice.held_back
+    assert not reasons, f"expected nothing held back, got: {list(reasons)}"
 
 
 @then(parsers.re(r'the advice cites the source "(?P<source>[^"]+)"'))
