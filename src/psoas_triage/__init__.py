@@ -8,7 +8,13 @@ It supports triage; it never diagnoses. Red flags always override the psoas scor
     'consultation'
 """
 
-from psoas_triage.assessment import assess, build_assessment, default_rulebook
+from psoas_triage.assessment import (
+    assess,
+    build_assessment,
+    default_rulebook,
+    unchecked_red_flags,
+    warning_sign_checklist,
+)
 from psoas_triage.errors import EngineError, Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.models import (
     Advice,
@@ -22,6 +28,8 @@ from psoas_triage.models import (
     Referral,
     SymptomReport,
     TriageLevel,
+    UncheckedRedFlag,
+    WarningSign,
 )
 from psoas_triage.reports import parse_report, parse_report_json
 from psoas_triage.rulebook import DEFAULT_RULES_DIR, LoadedRule, RuleBook, load_rulebook
@@ -48,6 +56,8 @@ __all__ = [
     "RuleBookError",
     "SymptomReport",
     "TriageLevel",
+    "UncheckedRedFlag",
+    "WarningSign",
     "__version__",
     "assess",
     "build_assessment",
@@ -55,4 +65,6 @@ __all__ = [
     "load_rulebook",
     "parse_report",
     "parse_report_json",
+    "unchecked_red_flags",
+    "warning_sign_checklist",
 ]

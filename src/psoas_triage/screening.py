@@ -1,0 +1,217 @@
+"""The warning-sign screen: no self-care until the warning signs that matter have been denied.
+
+A *warning sign* is a vocabulary code of category ``red_flag``. An app that sends only
+``{"present": ["groin_pain"]}`` has never asked about fever or numbness between the legs, so
+"self-care is fine" would be a guess. The rule:
+
+- a warning sign is *open* for a report when it is not denied (not in ``absent``) and some rule
+  that mentions it can still fire with an effect above the report's own level (its triage floor,
+  or points while the likelihood table could still ask for more);
+- an open warning sign the report does not mention is *unchecked*: the Assessment lists it, the
+  reasons name it, and the level is at least ``consultation``;
+- an open warning sign reported *present* (its rule still waits for another answer, such as
+  where the pain is) keeps the level at ``consultation`` too: it was not denied, and adding a
+  present finding must never lower the level.
+
+Which rules "can still fire" is asked of the engine itself, on optimistic reports: every code
+not answered is present, every number not given takes each value that could satisfy some bound.
+The interview decides which questions to ask with the same two functions
+(``reachable_rule_ids`` and ``could_raise``): one logic, not two.
+
+Monotone: adding a present finding (or raising a number that has only lower bounds) only grows
+the reachable rules and never shrinks the denied set, so the open set can only grow while the
+report's own level stays, and when that level rises it is at least ``consultation`` anyway.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from annotated_types import Ge, Le
+
+from psoas_triage.engine import engine_for
+from psoas_triage.models import SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
+from psoas_triage.rulebook import RuleBook, per_book
+from psoas_triage.schema import Category
+
+LOWER_BOUND_KEYS = frozenset({"gt", "gte"})
+"""Bound keys that only ask for a number to be large enough (its maximum satisfies them all)."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Open warning signs of one report, in checklist order."""
+
+    unchecked: tuple[UncheckedRedFlag, ...] = ()
+    reported: tuple[WarningSign, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.unchecked or self.reported)
+
+
+NO_SCREEN = Screen()
+
+
+class _BookScreen:
+    """What the screen needs from one rule book, derived once."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self.book = book
+        self.items = tuple(
+            UncheckedRedFlag(code=term.code, label=term.label, question=term.question)
+            for term in book.terms.values()
+            if term.category is Category.red_flag
+        )
+        self.by_code = {item.code: item for item in self.items}
+        rules = [loaded.rule for loaded in book.rules]
+        likelihood_floor = TriageLevel.most_urgent(*book.policy.likelihood_triage.values())
+        self.mentions = {
+            rule.id: frozenset([*rule.when.codes(), *rule.when.numbers()]) for rule in rules
+        }
+        self.raise_to = {
+            rule.id: TriageLevel.most_urgent(
+                *([rule.triage_floor] if rule.triage_floor is not None else []),
+                *([likelihood_floor] if rule.points > 0 else []),
+            )
+            for rule in rules
+        }
+        self.rule_codes = frozenset(code for rule in rules for code in rule.when.codes())
+        self.number_values = _number_values(book)
+        # Most any rule mentioning the sign could give: at or below a report's level, never open.
+        self.ceiling = {
+            code: TriageLevel.most_urgent(
+                *(self.raise_to[rule_id] for rule_id, keys in self.mentions.items() if code in keys)
+            )
+            for code in self.by_code
+        }
+        # What the sign alone fires (asked of the engine): since adding codes never un-fires a
+        # rule, a sign not denied whose solo level is above the report's level is open, no
+        # further engine call needed. Reported alone, it also sets that level, so only signs
+        # not reported can be decided this way.
+        engine = engine_for(book)
+        self.solo = {
+            code: self._raise(engine.fired_rule_ids(SymptomReport(present=(code,))), code)
+            for code in self.by_code
+        }
+
+    def _raise(self, rule_ids: Iterable[str], key: str) -> TriageLevel:
+        return TriageLevel.most_urgent(
+            *(self.raise_to[rule_id] for rule_id in rule_ids if key in self.mentions[rule_id])
+        )
+
+
+_book_screen = per_book(_BookScreen)
+
+
+def warning_sign_items(book: RuleBook) -> tuple[UncheckedRedFlag, ...]:
+    """Every warning sign of ``book`` (category ``red_flag``), in vocabulary (display) order."""
+    return _book_screen(book).items
+
+
+def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
+    """Codes of category ``red_flag``, in vocabulary (display) order."""
+    return tuple(item.code for item in _book_screen(book).items)
+
+
+def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
+    """The open warning signs of ``report``, whose own triage level (before the screen) is
+    ``level``. Cheap in the common case: the engine is asked again only for signs whose solo
+    level does not decide them."""
+    if level is TriageLevel.emergency:
+        return NO_SCREEN
+    prepared = _book_screen(book)
+    absent = set(report.absent)
+    candidates = [
+        item
+        for item in prepared.items
+        if item.code not in absent and prepared.ceiling[item.code].rank > level.rank
+    ]
+    if not candidates:
+        return NO_SCREEN
+    present = set(report.present)
+    undecided = [
+        item.code
+        for item in candidates
+        if item.code in present or prepared.solo[item.code].rank <= level.rank
+    ]
+    still_open: set[str] = set()
+    if undecided:
+        reachable = reachable_rule_ids(book, report)
+        still_open = {code for code in undecided if could_raise(book, reachable, code, level)}
+    open_items = [
+        item for item in candidates if item.code not in undecided or item.code in still_open
+    ]
+    return Screen(
+        unchecked=tuple(item for item in open_items if item.code not in present),
+        reported=tuple(
+            WarningSign(**item.model_dump()) for item in open_items if item.code in present
+        ),
+    )
+
+
+def reachable_rule_ids(book: RuleBook, report: SymptomReport) -> frozenset[str]:
+    """Ids of the rules that can still fire when every code the report neither reports nor
+    denies may yet be present and every number it leaves out may yet take any value.
+
+    Decided by the engine on optimistic reports: unanswered codes present, and each missing
+    number at each value that could matter (only its maximum when every bound on it is a lower
+    bound, as today; each side of every bound otherwise, such as an age range for children).
+    """
+    prepared = _book_screen(book)
+    present = tuple(report.present)
+    answered = set(present) | set(report.absent)
+    optimistic = (*present, *sorted(prepared.rule_codes - answered))
+    missing = [name for name in prepared.number_values if getattr(report, name) is None]
+    engine = engine_for(book)
+    fired: set[str] = set()
+    for values in itertools.product(*(prepared.number_values[name] for name in missing)):
+        numbers = dict(zip(missing, values, strict=True))
+        candidate = report.model_copy(update={"present": optimistic, **numbers})
+        fired.update(engine.fired_rule_ids(candidate))
+    return frozenset(fired)
+
+
+def could_raise(book: RuleBook, reachable: Iterable[str], key: str, level: TriageLevel) -> bool:
+    """Whether some answer to ``key`` (a code or a number field) could raise the level above
+    ``level``: a rule that mentions it can still fire (``reachable``) with a triage floor above
+    that level, or with points while the likelihood table can give more than that level."""
+    prepared = _book_screen(book)
+    return prepared._raise(reachable, key).rank > level.rank
+
+
+def _number_values(book: RuleBook) -> dict[str, tuple[int, ...]]:
+    """For each number some rule bounds: the values an optimistic report tries when it is
+    missing."""
+    bounds: dict[str, list[dict[str, int | None]]] = {}
+    for loaded in book.rules:
+        for name, bound in loaded.rule.when.numbers().items():
+            bounds.setdefault(name, []).append(bound.model_dump())
+    values: dict[str, tuple[int, ...]] = {}
+    for name, dumps in sorted(bounds.items()):
+        low, high = _limits(name)
+        if all(
+            {key for key, value in dump.items() if value is not None} <= LOWER_BOUND_KEYS
+            for dump in dumps
+        ):
+            values[name] = (high,)
+            continue
+        points = {low, high}
+        for dump in dumps:
+            for value in dump.values():
+                if isinstance(value, int):
+                    points.update((value - 1, value, value + 1))
+        values[name] = tuple(sorted(value for value in points if low <= value <= high))
+    return values
+
+
+def _limits(name: str) -> tuple[int, int]:
+    """The smallest and largest value the report model accepts for a number field."""
+    low, high = 0, 0
+    for constraint in SymptomReport.model_fields[name].metadata:
+        if isinstance(constraint, Ge):
+            low = int(constraint.ge)  # type: ignore[call-overload]
+        elif isinstance(constraint, Le):
+            high = int(constraint.le)  # type: ignore[call-overload]
+    return low, high
