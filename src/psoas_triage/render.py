@@ -70,8 +70,8 @@ def render_assessment(
         )
         parts.append(
             Text(
-                "Self-care is only suggested once these are answered: run `psoas-triage "
-                "interview`, or list the ones you do not have with --absent.",
+                "These could change the result: answer them with `psoas-triage interview`, "
+                "or pass the ones you do not have with --absent.",
                 style="yellow",
             )
         )
