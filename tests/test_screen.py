@@ -30,7 +30,7 @@ from psoas_triage import (
 )
 from psoas_triage.engine import engine_for
 from psoas_triage.schema import Category
-from psoas_triage.screening import _number_values, reachable_rule_ids
+from psoas_triage.screening import _book_screen, _number_values, reachable_rule_ids, screen_engine
 
 PROFILE = settings(
     max_examples=150,
@@ -130,18 +130,28 @@ def test_nothing_is_left_to_check_at_an_emergency() -> None:
     assert assess({"present": ["saddle_numbness"]}).unchecked_red_flags == ()
 
 
-def test_the_cheap_path_asks_the_engine_once_when_solo_levels_decide() -> None:
+def test_the_screen_is_cheap_and_leaves_no_engine_session_behind() -> None:
     """Every shipped warning sign alone already gives a floor, so a self-care report is decided
-    without a second engine call; a consultation report needs one to see the combinations."""
+    without asking the engine again; a consultation report asks the screen's small engine once,
+    and the same answers about the screen's codes are remembered. The report's own engine still
+    opens exactly one session per assessment."""
     rulebook = book()
-    engine = engine_for(rulebook)
+    main, small = engine_for(rulebook), screen_engine(rulebook)
+    assert main is not small
     assess({"present": ["groin_pain"]})  # build the per-book screen data first
-    before = engine.sessions_started
-    assess({"present": ["groin_pain"]})
-    assert engine.sessions_started - before == 1
-    before = engine.sessions_started
-    assess({"present": ["groin_pain"], "duration_days": 10})
-    assert engine.sessions_started - before == 2
+
+    def sessions(report: dict[str, object]) -> tuple[int, int]:
+        before = (main.sessions_started, small.sessions_started)
+        assess(report)
+        return main.sessions_started - before[0], small.sessions_started - before[1]
+
+    _book_screen(rulebook).memo.clear()  # other tests may have seen these answers
+    assert sessions({"present": ["groin_pain"], "age": 41}) == (1, 0)
+    assert sessions({"present": ["groin_pain"], "duration_days": 12}) == (1, 1)
+    assert sessions({"present": ["groin_pain"], "duration_days": 13}) == (1, 0)  # remembered
+    assert all(
+        small.session_state(str(sid)) is None for sid in range(1, small.sessions_started + 1)
+    )
 
 
 # --- a sign reported present whose rule waits for a follow-up ------------------------------------

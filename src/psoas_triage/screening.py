@@ -25,13 +25,16 @@ report's own level stays, and when that level rises it is at least ``consultatio
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections.abc import Iterable
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from annotated_types import Ge, Le
 
-from psoas_triage.engine import engine_for
+from psoas_triage.engine import RuleEngine, engine_for
 from psoas_triage.models import SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
 from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Category
@@ -86,13 +89,36 @@ class _BookScreen:
             )
             for code in self.by_code
         }
+        self.rules_of = {
+            code: frozenset(rule_id for rule_id, keys in self.mentions.items() if code in keys)
+            for code in self.by_code
+        }
+        self.screen_rules = frozenset().union(*self.rules_of.values())
+        self.all_rules = frozenset(rule.id for rule in rules)
+        self.condition_codes = {
+            rule.id: (frozenset(rule.when.all), frozenset(rule.when.any)) for rule in rules
+        }
+        shared = Counter(code for rule in rules for code in rule.when.any)
+        self.any_preference = lambda code: (-shared[code], code)
+        self.rules_on_number = {
+            name: frozenset(rule.id for rule in rules if name in rule.when.numbers())
+            for name in self.number_values
+        }
+        screen_rules = [rule for rule in rules if rule.id in self.screen_rules]
+        self.screen_codes = frozenset(code for rule in screen_rules for code in rule.when.codes())
+        self.screen_numbers = tuple(
+            sorted({name for rule in screen_rules for name in rule.when.numbers()})
+        )
+        self.memo: dict[tuple[object, ...], Screen] = {}
+        self.screen_engine = _screen_engine(book, self.screen_rules)
         # What the sign alone fires (asked of the engine): since adding codes never un-fires a
         # rule, a sign not denied whose solo level is above the report's level is open, no
         # further engine call needed. Reported alone, it also sets that level, so only signs
         # not reported can be decided this way.
-        engine = engine_for(book)
         self.solo = {
-            code: self._raise(engine.fired_rule_ids(SymptomReport(present=(code,))), code)
+            code: self._raise(
+                self.screen_engine.fired_rule_ids(SymptomReport(present=(code,))), code
+            )
             for code in self.by_code
         }
 
@@ -115,13 +141,41 @@ def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
     return tuple(item.code for item in _book_screen(book).items)
 
 
+MAX_REMEMBERED = 4096
+"""Bound on the per-book memo of screens (each entry a small frozen Screen)."""
+
+
 def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
     """The open warning signs of ``report``, whose own triage level (before the screen) is
-    ``level``. Cheap in the common case: the engine is asked again only for signs whose solo
-    level does not decide them."""
+    ``level``.
+
+    Cheap on every assessment: signs whose solo level decides them need no engine call; the
+    others are asked of the screen's small engine, and the answer is remembered under exactly
+    what it depends on (the level, the answers about codes the screen's rules mention, and the
+    numbers they bound), a small key space even when every report is different.
+    """
     if level is TriageLevel.emergency:
         return NO_SCREEN
     prepared = _book_screen(book)
+    codes = prepared.screen_codes
+    key = (
+        level,
+        codes.intersection(report.present),
+        codes.intersection(report.absent),
+        tuple(getattr(report, name) for name in prepared.screen_numbers),
+    )
+    found = prepared.memo.get(key)
+    if found is None:
+        found = _screen(book, prepared, report, level)
+        if len(prepared.memo) >= MAX_REMEMBERED:
+            prepared.memo.clear()
+        prepared.memo[key] = found
+    return found
+
+
+def _screen(
+    book: RuleBook, prepared: _BookScreen, report: SymptomReport, level: TriageLevel
+) -> Screen:
     absent = set(report.absent)
     candidates = [
         item
@@ -136,9 +190,16 @@ def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
         for item in candidates
         if item.code in present or prepared.solo[item.code].rank <= level.rank
     ]
+    # Only rules that mention an undecided sign and could raise the level matter here.
+    relevant = frozenset(
+        rule_id
+        for code in undecided
+        for rule_id in prepared.rules_of[code]
+        if prepared.raise_to[rule_id].rank > level.rank
+    )
     still_open: set[str] = set()
-    if undecided:
-        reachable = reachable_rule_ids(book, report)
+    if relevant:
+        reachable = reachable_rule_ids(book, report, relevant)
         still_open = {code for code in undecided if could_raise(book, reachable, code, level)}
     open_items = [
         item for item in candidates if item.code not in undecided or item.code in still_open
@@ -151,26 +212,43 @@ def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
     )
 
 
-def reachable_rule_ids(book: RuleBook, report: SymptomReport) -> frozenset[str]:
-    """Ids of the rules that can still fire when every code the report neither reports nor
-    denies may yet be present and every number it leaves out may yet take any value.
+def reachable_rule_ids(
+    book: RuleBook, report: SymptomReport, among: Collection[str] | None = None
+) -> frozenset[str]:
+    """Ids of the rules (of ``among``, default all) that can still fire when every code the
+    report neither reports nor denies may yet be present and every number it leaves out may yet
+    take any value.
 
-    Decided by the engine on optimistic reports: unanswered codes present, and each missing
-    number at each value that could matter (only its maximum when every bound on it is a lower
-    bound, as today; each side of every bound otherwise, such as an age range for children).
+    Decided by the engine on optimistic reports. Each carries, for every rule asked about, the
+    codes it needs that are not denied: all of its ``all`` codes and one ``any`` code (a present
+    one, else the one most rules share), which fires the rule exactly when some answers could;
+    listing every ``any`` code would fire the same rules, but once per code, many times the
+    cost. Each missing number is tried at each value that could matter: only its maximum when
+    every bound on it is a lower bound, as today; each side of every bound otherwise (an age
+    range for children, say). The screen asks this on every assessment, of its small engine.
     """
     prepared = _book_screen(book)
-    present = tuple(report.present)
-    answered = set(present) | set(report.absent)
-    optimistic = (*present, *sorted(prepared.rule_codes - answered))
-    missing = [name for name in prepared.number_values if getattr(report, name) is None]
-    engine = engine_for(book)
+    wanted = prepared.all_rules if among is None else frozenset(among)
+    engine = prepared.screen_engine if wanted <= prepared.screen_rules else engine_for(book)
+    absent = set(report.absent)
+    chosen = set(report.present)
+    for rule_id in sorted(wanted):
+        needed, either = prepared.condition_codes[rule_id]
+        if needed & absent or (either and either <= absent):
+            continue  # can never fire: a code it needs was denied
+        chosen |= needed
+        if either and not either & chosen:
+            chosen.add(min(either - absent, key=prepared.any_preference))
+    names = [name for name in prepared.number_values if wanted & prepared.rules_on_number[name]]
+    known = {name: getattr(report, name) for name in names if getattr(report, name) is not None}
+    missing = [name for name in names if name not in known]
+    optimistic = tuple(sorted(chosen))
     fired: set[str] = set()
     for values in itertools.product(*(prepared.number_values[name] for name in missing)):
-        numbers = dict(zip(missing, values, strict=True))
-        candidate = report.model_copy(update={"present": optimistic, **numbers})
+        numbers = {**known, **dict(zip(missing, values, strict=True))}
+        candidate = SymptomReport.model_construct(present=optimistic, absent=(), **numbers)
         fired.update(engine.fired_rule_ids(candidate))
-    return frozenset(fired)
+    return frozenset(fired & wanted)
 
 
 def could_raise(book: RuleBook, reachable: Iterable[str], key: str, level: TriageLevel) -> bool:
@@ -179,6 +257,28 @@ def could_raise(book: RuleBook, reachable: Iterable[str], key: str, level: Triag
     that level, or with points while the likelihood table can give more than that level."""
     prepared = _book_screen(book)
     return prepared._raise(reachable, key).rank > level.rank
+
+
+_SCREEN_ENGINES: dict[tuple[str, str], RuleEngine] = {}
+_SCREEN_ENGINES_LOCK = threading.Lock()
+
+
+def _screen_engine(book: RuleBook, rule_ids: frozenset[str]) -> RuleEngine:
+    """An engine holding only the rules that mention a warning sign, so an optimistic report
+    fires a handful of rules instead of most of the book. One per rule content and directory,
+    like ``engine_for``: durable_rules never frees a ruleset."""
+    key = (str(book.path), book.digest)
+    with _SCREEN_ENGINES_LOCK:
+        engine = _SCREEN_ENGINES.get(key)
+        if engine is None:
+            rules = tuple(loaded for loaded in book.rules if loaded.rule.id in rule_ids)
+            engine = _SCREEN_ENGINES[key] = RuleEngine(dataclasses.replace(book, rules=rules))
+        return engine
+
+
+def screen_engine(book: RuleBook) -> RuleEngine:
+    """The screen's own engine for ``book`` (for tests that check it leaves no session)."""
+    return _book_screen(book).screen_engine
 
 
 def _number_values(book: RuleBook) -> dict[str, tuple[int, ...]]:
