@@ -141,7 +141,7 @@ def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
     return tuple(item.code for item in _book_screen(book).items)
 
 
-MAX_REMEMBERED = 4096
+MAX_REMEMBERED = 2048
 """Bound on the per-book memo of screens (each entry a small frozen Screen)."""
 
 

@@ -588,10 +588,12 @@ def _problem_count(count: str, psoas_case: PsoasCase) -> None:
 
 def _warning_sign_code(word: str, psoas_case: PsoasCase) -> str:
     """A warning sign's code from its code, label or synonym; a did-you-mean failure otherwise."""
+    from psoas_triage.suggestions import closest, normalise
+
     book = psoas_case.book
     signs = [code for code, term in book.terms.items() if term.category.value == "red_flag"]
     code = book.code_for(word)
-    if code not in signs:
+    if code is None or code not in signs:
         near = closest(normalise(word), signs + [book.terms[c].label for c in signs])
         raise AssertionError(f"{word!r} is not a warning sign; did you mean: {near or signs}?")
     return code
