@@ -100,7 +100,27 @@ def test_denying_every_warning_sign_allows_self_care() -> None:
     assert result.unchecked_red_flags == ()
 
 
-@pytest.mark.parametrize("left_open", signs(default_rulebook()))
+def _signs_with_a_floor_of_their_own() -> list[str]:
+    """Warning signs with a rule that fires on the sign alone and sets a floor."""
+    rulebook = default_rulebook()
+    return [
+        code
+        for code in signs(rulebook)
+        if any(
+            loaded.rule.when.all == [code]
+            and not loaded.rule.when.any
+            and not loaded.rule.when.numbers()
+            and loaded.rule.triage_floor is not None
+            for loaded in rulebook.rules
+        )
+    ]
+
+
+def test_every_shipped_warning_sign_today_has_a_floor_of_its_own() -> None:
+    assert len(_signs_with_a_floor_of_their_own()) >= 9
+
+
+@pytest.mark.parametrize("left_open", _signs_with_a_floor_of_their_own())
 def test_each_warning_sign_left_open_holds_back_self_care(left_open: str) -> None:
     report = denied_all({"present": ["groin_pain"]}, book())
     report["absent"] = [code for code in report["absent"] if code != left_open]  # type: ignore[attr-defined]
