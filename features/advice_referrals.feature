@@ -6,6 +6,7 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
 
   Scenario Outline: Who is recommended, by how strongly the psoas is suspected
     Given a person reporting <findings>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then psoas involvement is "<band>"
     And <physio>
@@ -33,6 +34,7 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
   Scenario: Nothing to refer: an unlikely psoas and no other reason
     Given a person reporting low back pain
     And the pain started 2 days ago
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then no professional is recommended
     And self-care advice is offered

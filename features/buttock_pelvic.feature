@@ -6,6 +6,7 @@ Feature: Buttock, sacroiliac and pelvic pain
 
   Scenario Outline: One buttock or pelvic finding on its own
     Given a person reporting <finding>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And the psoas score is 5
@@ -22,6 +23,7 @@ Feature: Buttock, sacroiliac and pelvic pain
 
   Scenario: Pelvic pain raises the pelvic floor as another cause
     Given a person reporting pelvic pain
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then "Pelvic floor dysfunction" is raised as another cause to discuss
     And the triage level is "self-care"
@@ -48,6 +50,7 @@ Feature: Buttock, sacroiliac and pelvic pain
 
   Scenario Outline: Combinations that fit another structure as well
     Given a person reporting <findings>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And "<other cause>" is raised as another cause to discuss

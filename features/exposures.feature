@@ -6,6 +6,7 @@ Feature: Exposures: sitting, driving, kayaking, sport, posture and stress
 
   Scenario Outline: An exposure on its own adds only a little
     Given a person reporting <exposure>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And the psoas score is <score>
@@ -70,6 +71,7 @@ Feature: Exposures: sitting, driving, kayaking, sport, posture and stress
   Scenario: A driver with back and front-of-hip pain gets advice about long drives
     Given a person reporting long drives, low back pain and tight hip flexors
     And the pain started 5 days ago
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then psoas involvement is "possible"
     And the psoas score is 33

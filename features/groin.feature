@@ -5,6 +5,7 @@ Feature: Groin pain
 
   Scenario: Groin pain on its own
     Given a person reporting groin pain
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "Groin pain" is noted
     And the psoas score is 12

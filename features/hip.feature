@@ -5,6 +5,7 @@ Feature: Hip and front-of-hip pain
 
   Scenario Outline: One hip finding on its own
     Given a person reporting <finding>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And the psoas score is <score>

@@ -51,6 +51,7 @@ Feature: Reports that cannot be assessed are refused with a precise reason
   Scenario: A finding denied and another present is not a contradiction
     Given a person reporting groin pain
     And the person denies fever
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "self-care"
     And no red flag is raised

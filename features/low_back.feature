@@ -6,6 +6,7 @@ Feature: Low back pain patterns
 
   Scenario Outline: One low back finding on its own is not enough to suspect the psoas
     Given a person reporting <finding>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And psoas involvement is "unlikely"
@@ -46,6 +47,7 @@ Feature: Low back pain patterns
     Given a person reporting pain in a band beside the lower spine, low back stiffness and pain when sitting
     And the pain started 4 days ago
     And the pain is 4 out of 10
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then psoas involvement is "possible"
     And the psoas score is 30

@@ -5,6 +5,7 @@ Feature: Movement: lifting the leg, getting up, standing upright, activity and r
 
   Scenario Outline: One movement finding on its own
     Given a person reporting <finding>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And the psoas score is <score>

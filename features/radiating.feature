@@ -6,6 +6,7 @@ Feature: Pain that spreads down the leg: to the knee, or past it
 
   Scenario Outline: Pain to the knee counts towards the psoas
     Given a person reporting <findings>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And the psoas score is <score>

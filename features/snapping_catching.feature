@@ -5,6 +5,7 @@ Feature: Hip snapping and groin catching
 
   Scenario Outline: Snapping or catching on its own
     Given a person reporting <finding>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<rule>" is noted
     And the psoas score is <score>
@@ -19,6 +20,7 @@ Feature: Hip snapping and groin catching
 
   Scenario Outline: Snapping or catching with pain makes the psoas possible or likely
     Given a person reporting <findings>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the finding "<combination>" is noted
     And the psoas score is <score>

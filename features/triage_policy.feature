@@ -8,6 +8,7 @@ Feature: Triage policy: how long, how bad, limping, surgery
   Scenario Outline: How long the pain has lasted
     Given a person reporting low back pain
     And the pain started <when>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "<level>"
 
@@ -34,6 +35,7 @@ Feature: Triage policy: how long, how bad, limping, surgery
   Scenario Outline: How bad the pain is
     Given a person reporting low back pain
     And the pain is <intensity> out of 10
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "<level>"
 
@@ -73,6 +75,7 @@ Feature: Triage policy: how long, how bad, limping, surgery
     And the pain started 2 days ago
     And the pain is 3 out of 10
     And the person is 29 years old
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "self-care"
     And the person is told "Self-care is reasonable for now"
@@ -81,6 +84,7 @@ Feature: Triage policy: how long, how bad, limping, surgery
 
   Scenario Outline: Adding a finding never lowers the triage level
     Given a person reporting <start>
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "<level>"
     And adding <more> does not lower the triage level
@@ -96,6 +100,7 @@ Feature: Triage policy: how long, how bad, limping, surgery
   Scenario Outline: Back or hip pain from the age of 50 asks for a professional's look
     Given a person reporting <findings>
     And the person is <age> years old
+    And the warning-sign checklist is answered "none"
     When the symptoms are assessed
     Then the triage level is "<level>"
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import psoas_triage
-from psoas_triage import Assessment, Likelihood, Professional, SymptomReport, TriageLevel, assess
+from psoas_triage import (
+    Assessment,
+    Likelihood,
+    Professional,
+    SymptomReport,
+    TriageLevel,
+    assess,
+    warning_sign_checklist,
+)
 
 MINI_RULES = Path(__file__).parent / "fixtures" / "mini_rules"
+NO_WARNING_SIGN = [sign.code for sign in warning_sign_checklist()]
+"""Every warning sign denied: the checklist answered "none" (self-care needs it)."""
 
 
 def _professionals(result: Assessment) -> list[Professional]:
@@ -39,8 +49,16 @@ def test_the_readme_example() -> None:
 
 
 def test_self_care_for_a_mild_recent_single_finding() -> None:
-    result = assess({"present": ["low_back_stiffness"], "duration_days": 2, "pain_intensity": 2})
+    result = assess(
+        {
+            "present": ["low_back_stiffness"],
+            "absent": NO_WARNING_SIGN,
+            "duration_days": 2,
+            "pain_intensity": 2,
+        }
+    )
     assert result.triage_level is TriageLevel.self_care
+    assert result.unchecked_red_flags == ()
     assert result.likelihood is Likelihood.unlikely
     assert result.red_flags == ()
     assert result.advice.self_care, "general self-care is offered even when psoas is unlikely"
@@ -48,8 +66,9 @@ def test_self_care_for_a_mild_recent_single_finding() -> None:
 
 
 def test_consultation_for_pain_lasting_more_than_a_week() -> None:
-    short = assess({"present": ["low_back_stiffness"], "duration_days": 7, "pain_intensity": 2})
-    long = assess({"present": ["low_back_stiffness"], "duration_days": 8, "pain_intensity": 2})
+    stiff = {"present": ["low_back_stiffness"], "absent": NO_WARNING_SIGN, "pain_intensity": 2}
+    short = assess({**stiff, "duration_days": 7})
+    long = assess({**stiff, "duration_days": 8})
     assert short.triage_level is TriageLevel.self_care
     assert long.triage_level is TriageLevel.consultation
     assert Professional.doctor in _professionals(long)

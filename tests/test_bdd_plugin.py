@@ -355,3 +355,37 @@ def test_the_mini_rules_are_the_ones_these_tests_assume() -> None:
         "fever_flag",
         "severe_pain",
     ]
+
+
+@pytest.mark.parametrize(
+    ("then", "message"),
+    [
+        ("Then no warning sign is left unchecked", "*warning signs left unchecked: ?'fever'?*"),
+        ('Then the warning sign "fever" is not listed as not checked', "*fever is listed*"),
+        ('Then the warning sign "fevr" is listed as not checked', "*'fevr' is not a warning*"),
+    ],
+)
+def test_the_warning_sign_steps_fail_readably(pytester: pytest.Pytester, then: str, message: str):
+    make_project(
+        pytester,
+        one_scenario(
+            "And a person reporting groin pain and hip snapping",
+            "When the symptoms are assessed",
+            then,
+        ),
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([message])
+
+
+def test_the_warning_sign_steps_pass_when_they_hold(pytester: pytest.Pytester) -> None:
+    make_project(
+        pytester,
+        one_scenario(
+            "And a person reporting groin pain and hip snapping",
+            "When the symptoms are assessed",
+            'Then the warning sign "fever" is listed as not checked',
+        ),
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -109,11 +109,28 @@ def test_human_report_shows_level_first_then_sections_in_order():
 
 
 def test_self_care_report_has_no_red_flag_section():
-    result = run("assess", "hip_snapping", "--rules", MINI)
+    result = run("assess", "hip_snapping", "--absent", "fever", "--rules", MINI)
     assert result.exit_code == 0
     assert "TRIAGE: SELF-CARE" in result.stdout
     assert "Red flags" not in result.stdout
+    assert "Warning signs not checked" not in result.stdout
     assert "No rule fired" in result.stdout
+
+
+def test_unchecked_warning_signs_are_shown_with_the_interview_suggested():
+    result = run("assess", "hip_snapping", "--rules", MINI)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "TRIAGE: CONSULTATION" in out
+    assert "warning signs not checked: fever (consultation)" in " ".join(out.split())
+    section = " ".join(out[out.index("Warning signs not checked") :].split())
+    assert "Do you have a fever? (fever)" in section
+    assert "psoas-triage interview" in section and "--absent" in section
+    as_json = json.loads(run("assess", "hip_snapping", "--rules", MINI, "--json").stdout)
+    assert as_json["unchecked_red_flags"] == [
+        {"code": "fever", "label": "fever", "question": "Do you have a fever?"}
+    ]
+    assert as_json["triage_level"] == "consultation"
 
 
 def test_input_file_and_stdin(tmp_path):

@@ -81,7 +81,9 @@ def test_output_file_two_workers_and_quiet(tmp_path):
 
 def test_all_good_exits_0_and_blank_lines_are_skipped(tmp_path):
     source = tmp_path / "in.jsonl"
-    source.write_text('\n{"present": ["fever"]}\n   \n{"age": 30}\n', encoding="utf-8")
+    source.write_text(
+        '\n{"present": ["fever"]}\n   \n{"age": 30, "absent": ["fever"]}\n', encoding="utf-8"
+    )
     result = runner.invoke(app, ["batch", str(source), "--rules", MINI])
     assert result.exit_code == 0, result.stderr
     levels = [json.loads(line)["triage_level"] for line in result.stdout.splitlines()]
@@ -122,7 +124,7 @@ def test_help_has_an_example():
 def test_run_batch_in_python_one_and_two_workers_agree(tmp_path):
     source = tmp_path / "many.jsonl"
     variants = [
-        '{"present": ["groin_pain"], "age": %d}',
+        '{"present": ["groin_pain"], "absent": ["fever"], "age": %d}',
         '{"present": ["fever", "hip_snapping"], "pain_intensity": %d}',
         '{"present": ["groin_pain", "hip_snapping"], "duration_days": %d}',
         '{"present": ["nope_%d"]}',

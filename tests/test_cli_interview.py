@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from psoas_triage import assess, default_rulebook, load_rulebook
+from psoas_triage import assess, default_rulebook, load_rulebook, warning_sign_checklist
 from psoas_triage.cli import app
 from psoas_triage.interview import questions, run_interview
 
@@ -24,6 +25,7 @@ runner = CliRunner()
 FEVER_Q = "Do you have a fever?"
 GROIN_Q = "Do you have groin pain?"
 SNAP_Q = "Does your hip snap?"
+CHECKLIST_Q = "Do you have any of these?"
 
 
 def interview(answers: str, *extra: str, rules: str | None = MINI):
@@ -33,11 +35,12 @@ def interview(answers: str, *extra: str, rules: str | None = MINI):
     return runner.invoke(app, args, input=answers)
 
 
-def test_red_flag_first_and_stop_once_nothing_can_change():
-    result = interview("y\n", "--json")
+def test_warning_signs_first_as_one_checklist_and_stop_once_nothing_can_change():
+    result = interview("1\n", "--json")
     assert result.exit_code == 0, result.stderr
     first_question = next(line for line in result.stderr.splitlines() if line.startswith("1. "))
-    assert FEVER_Q in first_question
+    assert CHECKLIST_Q in first_question
+    assert f"1) {FEVER_Q}" in result.stderr
     # urgent is the highest level the mini rule book can reach: nothing else is asked
     assert GROIN_Q not in result.stderr and "How strong" not in result.stderr
     data = json.loads(result.stdout)
@@ -46,7 +49,7 @@ def test_red_flag_first_and_stop_once_nothing_can_change():
 
 
 def test_full_piped_interview_gives_the_same_json_as_assess():
-    result = interview("n\n3\ny\ny\n", "--json")
+    result = interview("none\n3\ny\ny\n", "--json")
     assert result.exit_code == 0, result.stderr
     expected = assess(
         {"present": ["groin_pain", "hip_snapping"], "absent": ["fever"], "pain_intensity": 3},
@@ -60,7 +63,7 @@ def test_full_piped_interview_gives_the_same_json_as_assess():
 
 def test_question_that_can_no_longer_matter_is_skipped():
     # groin pain "no": the only rule using hip snapping also needs groin pain, so skip it
-    result = interview("n\n\nn\n", "--json")
+    result = interview("none\n\nn\n", "--json")
     assert result.exit_code == 0, result.stderr
     assert GROIN_Q in result.stderr
     assert SNAP_Q not in result.stderr
@@ -68,14 +71,14 @@ def test_question_that_can_no_longer_matter_is_skipped():
 
 
 def test_severe_pain_reaches_the_highest_level_left_and_stops():
-    result = interview("n\n8\n", "--json")
+    result = interview("none\n8\n", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["triage_level"] == "consultation"
     assert GROIN_Q not in result.stderr
 
 
 def test_eof_assesses_what_it_has():
-    result = interview("n\n", "--json")
+    result = interview("none\n", "--json")
     assert result.exit_code == 0, result.stderr
     assert "end of input" in result.stderr
     data = json.loads(result.stdout)
@@ -88,8 +91,9 @@ def test_eof_assesses_what_it_has():
 
 
 def test_invalid_answers_are_asked_again_then_count_as_unknown():
-    result = interview("maybe\nn\nabc\n11\n3\ny\ny\n", "--json")
+    result = interview("maybe\nnone\nabc\n11\n3\nmaybe\ny\ny\n", "--json")
     assert result.exit_code == 0, result.stderr
+    assert "Please answer none, or numbers from 1 to 1" in result.stderr
     assert "Please answer y (yes), n (no) or ? (don't know)." in result.stderr
     assert "whole number from 0 to 10" in result.stderr
     assert json.loads(result.stdout)["report"]["pain_intensity"] == 3
@@ -101,7 +105,7 @@ def test_invalid_answers_are_asked_again_then_count_as_unknown():
 
 
 def test_quit_finishes_early_and_human_report():
-    result = interview("n\nq\n")
+    result = interview("none\nq\n")
     assert result.exit_code == 0
     assert "finished early" in result.stderr
     assert "TRIAGE: SELF-CARE" in result.stdout
@@ -118,7 +122,7 @@ def test_real_process_with_piped_answers():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PSOAS_TRIAGE")}
     done = subprocess.run(
         [sys.executable, "-m", "psoas_triage", "interview", "--rules", MINI, "--json"],
-        input="n\n3\ny\ny\n",
+        input="none\n3\ny\ny\n",
         capture_output=True,
         text=True,
         env=env,
@@ -141,6 +145,10 @@ def _scripted(book, replies: dict[str, str]):
 
     def read_line() -> str | None:
         last = prompt[-1]
+        if CHECKLIST_Q in last:
+            items = re.findall(r"^ +(\d+)\) (.+)$", last, flags=re.MULTILINE)
+            ticked = [number for number, text in items if replies[by_text[text]] == "y"]
+            return ",".join(ticked) or "none"
         for text, key in by_text.items():
             if f" {text} [" in last:
                 return replies[key]
@@ -156,14 +164,19 @@ def _full_level(book, replies: dict[str, str]):
         if key in ("age", "duration_days", "pain_intensity") and value
     }
     present = [key for key, value in replies.items() if value == "y"]
-    return assess({"present": present, **numbers}, book).triage_level
+    absent = [key for key, value in replies.items() if value == "n"]
+    return assess({"present": present, "absent": absent, **numbers}, book).triage_level
 
 
 def _replies(book):
     keys = questions(book)
+    warning_signs = {sign.code for sign in warning_sign_checklist(book)}
     strategies = {}
     for question in keys:
-        if question.kind == "code":
+        if question.key in warning_signs:
+            # the checklist takes yes or no per sign; "don't know" is one answer for all of them
+            strategies[question.key] = st.sampled_from(["y", "n", "n", "n"])
+        elif question.kind == "code":
             strategies[question.key] = st.sampled_from(["y", "n", "n", "?"])
         else:
             strategies[question.key] = st.one_of(
@@ -192,8 +205,51 @@ def test_skipping_never_changes_the_level_shipped_rules(data):
 
 
 def test_all_asks_every_question():
-    result = interview("y\n\n\n\nn\nn\n", "--all", "--json")
+    result = interview("1\n\n\n\nn\nn\n", "--all", "--json")
     assert result.exit_code == 0, result.stderr
     for text in (FEVER_Q, "How old", "How many days", "How strong", GROIN_Q, SNAP_Q):
         assert text in result.stderr
     assert json.loads(result.stdout)["triage_level"] == "urgent"
+
+
+# --- the warning-sign checklist -----------------------------------------------------------------
+
+
+def test_checklist_numbers_tick_those_signs_and_deny_the_rest():
+    book = default_rulebook()
+    signs = [sign.code for sign in warning_sign_checklist(book)]
+    replies = iter(["4, 6", "", "", "", "n"] + [""] * 200)
+    prompts: list[str] = []
+    result = run_interview(book, lambda: next(replies), prompts.append)
+    checklist = next(text for text in prompts if CHECKLIST_Q in text)
+    for number, sign in enumerate(warning_sign_checklist(book), 1):
+        assert f"{number}) {sign.question}" in checklist
+    assert result.asked[0] == "warning_signs"
+    report = result.assessment.report
+    assert set(report.present) >= {signs[3], signs[5]}
+    assert set(signs) - {signs[3], signs[5]} <= set(report.absent)
+    assert result.assessment.unchecked_red_flags == ()
+
+
+def test_checklist_none_clears_the_screen_with_the_shipped_rules():
+    result = interview("none\n34\n2\n2\n", "--json", rules=None)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["unchecked_red_flags"] == []
+    assert data["triage_level"] == "self_care"
+
+
+def test_checklist_dont_know_keeps_the_signs_unchecked_and_self_care_out_of_reach():
+    result = interview("?\n\n\n\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [flag["code"] for flag in data["unchecked_red_flags"]] == ["fever"]
+    assert data["triage_level"] == "consultation"
+    assert "warning signs not checked: fever" in data["triage_reasons"][0]
+
+
+def test_checklist_out_of_range_numbers_are_asked_again():
+    result = interview("2\n0x\n1\n", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("Please answer none, or numbers from 1 to 1") == 2
+    assert json.loads(result.stdout)["report"]["present"] == ["fever"]

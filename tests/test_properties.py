@@ -140,7 +140,24 @@ def assert_consistent(result: Assessment, rulebook: RuleBook) -> None:
     by_band = rulebook.policy.likelihood_triage.get(result.likelihood)
     if by_band is not None:
         floors.append(by_band)
-    assert result.triage_level is TriageLevel.most_urgent(*floors)
+    if result.unchecked_red_flags:
+        floors.append(TriageLevel.consultation)  # the warning-sign screen's floor
+    own_level = TriageLevel.most_urgent(*floors)
+    assert result.triage_level in (
+        own_level,
+        TriageLevel.most_urgent(own_level, TriageLevel.consultation),
+    ), (
+        "only the warning-sign screen may add to the floors of the fired rules, and only up to "
+        "a consultation"
+    )
+    if result.triage_level is TriageLevel.self_care:
+        assert result.unchecked_red_flags == ()
+    warning_signs = {
+        code for code, term in rulebook.terms.items() if term.category.value == "red_flag"
+    }
+    assert {flag.code for flag in result.unchecked_red_flags} <= warning_signs - set(
+        result.report.present
+    ) - set(result.report.absent)
     assert result.triage_action == rulebook.policy.triage_actions[result.triage_level]
     assert {flag.rule_id for flag in result.red_flags} == {
         loaded.rule.id for loaded in fired if loaded.rule.red_flag

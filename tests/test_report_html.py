@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from psoas_triage import RuleBook, TriageLevel, assess, load_rulebook
+from psoas_triage import RuleBook, TriageLevel, assess, load_rulebook, warning_sign_checklist
 from psoas_triage.lint import body_map_problems, lint_directory
 from psoas_triage.report_html import render_html
 from psoas_triage.schema import BodyRegion, Category
@@ -31,6 +31,9 @@ PSOAS = {
     "duration_days": 10,
     "pain_intensity": 5,
 }
+
+# A completed warning-sign checklist: self-care needs every warning sign answered no.
+WARNING_SIGNS = [sign.code for sign in warning_sign_checklist()]
 
 
 class Page(HTMLParser):
@@ -243,7 +246,11 @@ def test_every_level_renders(shipped_book: RuleBook) -> None:
         TriageLevel.emergency: EMERGENCY,
         TriageLevel.urgent: {"present": ["fever", "groin_pain"]},
         TriageLevel.consultation: PSOAS,
-        TriageLevel.self_care: {"present": ["low_back_pain"], "pain_intensity": 2},
+        TriageLevel.self_care: {
+            "present": ["low_back_pain"],
+            "absent": WARNING_SIGNS,
+            "pain_intensity": 2,
+        },
     }
     for level, report in cases.items():
         assessment = assess(report, shipped_book)

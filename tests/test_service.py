@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from psoas_triage import RuleBook, SymptomReport, assess
+from psoas_triage import RuleBook, SymptomReport, assess, warning_sign_checklist
 from psoas_triage.workload import mixed_reports
 
 pytest.importorskip("fastapi", reason="the service extra (fastapi) is not installed")
@@ -34,6 +34,9 @@ from psoas_triage.service.cds_hooks import (
 )
 
 PSOAS = {"present": ["groin_pain", "hip_snapping"], "duration_days": 10}
+
+# A completed warning-sign checklist: self-care needs every warning sign answered no.
+WARNING_SIGNS = [sign.code for sign in warning_sign_checklist()]
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +223,11 @@ def test_discovery_validates_as_cds_hooks(client: TestClient) -> None:
         ({"present": ["saddle_numbness", "low_back_pain"]}, "emergency", "critical"),
         ({"present": ["fever", "groin_pain"]}, "urgent", "warning"),
         (PSOAS, "consultation", "info"),
-        ({"present": ["low_back_pain"], "pain_intensity": 2}, "self_care", "info"),
+        (
+            {"present": ["low_back_pain"], "absent": WARNING_SIGNS, "pain_intensity": 2},
+            "self_care",
+            "info",
+        ),
     ],
 )
 def test_card_per_level(

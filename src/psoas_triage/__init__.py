@@ -8,7 +8,13 @@ It supports triage; it never diagnoses. Red flags always override the psoas scor
     'consultation'
 """
 
-from psoas_triage.assessment import assess, build_assessment, default_rulebook
+from psoas_triage.assessment import (
+    assess,
+    build_assessment,
+    default_rulebook,
+    unchecked_red_flags,
+    warning_sign_checklist,
+)
 from psoas_triage.engine import EngineStats, engine_stats
 from psoas_triage.errors import EngineError, Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.models import (
@@ -24,6 +30,8 @@ from psoas_triage.models import (
     Sex,
     SymptomReport,
     TriageLevel,
+    UncheckedRedFlag,
+    WarningSign,
 )
 from psoas_triage.reports import parse_report, parse_report_json
 from psoas_triage.rulebook import DEFAULT_RULES_DIR, LoadedRule, RuleBook, load_rulebook
@@ -52,6 +60,8 @@ __all__ = [
     "Sex",
     "SymptomReport",
     "TriageLevel",
+    "UncheckedRedFlag",
+    "WarningSign",
     "__version__",
     "assess",
     "build_assessment",
@@ -60,4 +70,6 @@ __all__ = [
     "load_rulebook",
     "parse_report",
     "parse_report_json",
+    "unchecked_red_flags",
+    "warning_sign_checklist",
 ]

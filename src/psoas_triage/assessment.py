@@ -22,11 +22,14 @@ from psoas_triage.models import (
     Referral,
     SymptomReport,
     TriageLevel,
+    UncheckedRedFlag,
+    WarningSign,
 )
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
 from psoas_triage.scoring import likelihood_band, psoas_score
-from psoas_triage.triage import decide_triage
+from psoas_triage.screening import screen, warning_sign_items
+from psoas_triage.triage import apply_screen, decide_triage
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +61,8 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
     score = psoas_score(loaded.rule.points for loaded in fired)
     likelihood = likelihood_band(score, book.policy.bands)
     decision = decide_triage(fired, likelihood, book.policy)
+    warning_signs = screen(book, report, decision.level)
+    decision = apply_screen(decision, warning_signs)
     red_flags = tuple(
         (prepared.red_flags[loaded.rule.id] if prepared else _red_flag(loaded))
         for loaded in fired
@@ -82,6 +87,7 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         likelihood=likelihood,
         psoas_score=score,
         red_flags=red_flags,
+        unchecked_red_flags=warning_signs.unchecked,
         findings=findings,
         referrals=referrals,
         advice=advice,
@@ -90,6 +96,28 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         rulebook_version=book.full_version,
         report=report,
     )
+
+
+def warning_sign_checklist(
+    rulebook: RuleBook | str | Path | None = None,
+) -> tuple[WarningSign, ...]:
+    """Every warning sign (vocabulary code of category ``red_flag``) with its label and
+    question, in display order: the checklist an app shows before it may be told self-care.
+
+    Send the ticked codes in ``present`` and the others in ``absent``.
+    """
+    return tuple(
+        WarningSign(**item.model_dump()) for item in warning_sign_items(_resolve(rulebook))
+    )
+
+
+def unchecked_red_flags(
+    report: SymptomReport | Mapping[str, Any],
+    rulebook: RuleBook | str | Path | None = None,
+) -> tuple[UncheckedRedFlag, ...]:
+    """The warning signs ``report`` still has to answer before self-care can be returned
+    (exactly what its Assessment lists). Raises ReportError for bad input."""
+    return assess(report, rulebook).unchecked_red_flags
 
 
 MAX_REMEMBERED = 4096

@@ -582,17 +582,18 @@ def interview(
         ),
     ] = False,
 ) -> None:
-    """Ask the vocabulary's questions one at a time, then print the triage report.
+    """Ask the warning signs as one checklist, then the other questions, then print the report.
 
-    Red-flag questions come first; a question whose answer can no longer change the triage
-    level is skipped. Answer y (yes), n (no) or ? / blank (don't know); numbers may be left
-    blank; q finishes early. Questions go to standard error and the report to standard output,
-    so answers can be piped in.
+    The checklist takes none, the numbers that apply (e.g. 1,3; the rest count as no) or ?
+    (don't know: self-care then stays out of reach). Then each question takes y (yes), n (no)
+    or ? / blank (don't know); numbers may be left blank; q finishes early. A question whose
+    answer can no longer change the triage level is skipped. Questions go to standard error and
+    the report to standard output, so answers can be piped in.
 
     \b
     Examples:
       psoas-triage interview
-      printf 'n\\n34\\n10\\n3\\ny\\ny\\n' | psoas-triage interview --json
+      printf 'none\\n34\\n10\\n3\\ny\\ny\\n' | psoas-triage interview --json
     """
     from psoas_triage.interview import run_interview
 

@@ -25,6 +25,7 @@ durable_rules decides every match; this module only translates and guards agains
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import threading
@@ -272,7 +273,7 @@ ENGINES_PER_DIRECTORY = 4
 """Engines kept per rule directory (the newest contents). A hot-reloading service that edits
 one directory keeps at most this many; an older engine is freed once nothing refers to it."""
 
-_ENGINES: OrderedDict[tuple[str, str], RuleEngine] = OrderedDict()
+_ENGINES: OrderedDict[tuple[str, str, str], RuleEngine] = OrderedDict()
 _COUNTS = {"built": 0, "evicted": 0}
 
 
@@ -295,24 +296,32 @@ class EngineStats:
 _ALIVE: weakref.WeakSet[RuleEngine] = weakref.WeakSet()
 
 
-def engine_for(book: RuleBook) -> RuleEngine:
+def engine_for(book: RuleBook, only: frozenset[str] | None = None) -> RuleEngine:
     """The engine for ``book``, compiled once per distinct rule content and directory.
 
-    Loading the same rules again reuses the engine. Each directory keeps its newest
-    ``ENGINES_PER_DIRECTORY`` engines; compiling another one drops the least recently used one
-    of that directory, whose ruleset is freed once nothing refers to it.
+    ``only`` compiles just those rules of the book (the warning-sign screen's small engine); it
+    is cached beside the full engine under its own key. Loading the same rules again reuses the
+    engine. Each directory keeps its newest ``ENGINES_PER_DIRECTORY`` engines of each kind;
+    compiling another one drops the least recently used one, whose ruleset is freed once
+    nothing refers to it.
     """
-    key = (str(book.path), book.digest)
+    subset = "" if only is None else ",".join(sorted(only))
+    key = (str(book.path), book.digest, subset)
     with _ENGINE_LOCK:
         engine = _ENGINES.get(key)
         if engine is not None:
             _ENGINES.move_to_end(key)
             return engine
-        engine = _ENGINES[key] = RuleEngine(book)
+        compiled = book
+        if only is not None:
+            compiled = dataclasses.replace(
+                book, rules=tuple(loaded for loaded in book.rules if loaded.rule.id in only)
+            )
+        engine = _ENGINES[key] = RuleEngine(compiled)
         _ALIVE.add(engine)
         _COUNTS["built"] += 1
-        same_directory = [cached for cached in _ENGINES if cached[0] == key[0]]
-        for old in same_directory[:-ENGINES_PER_DIRECTORY]:
+        same_kind = [cached for cached in _ENGINES if (cached[0], cached[2]) == (key[0], subset)]
+        for old in same_kind[:-ENGINES_PER_DIRECTORY]:
             del _ENGINES[old]
             _COUNTS["evicted"] += 1
         return engine

@@ -1,23 +1,29 @@
-"""Ask the vocabulary's questions one at a time and assess the answers.
+"""Ask the vocabulary's questions and assess the answers.
 
-Red-flag questions come first, then age, duration and pain, then the rest by category. Before
-each question the interview checks, soundly, whether any answer to it could still change the
-triage level; questions that cannot are skipped:
+The warning signs (vocabulary category ``red_flag``) come first, as ONE checklist question
+("Do you have any of these? ... none, or the numbers"), then age, duration and pain, then the
+rest by category, one at a time. Before each question the interview checks, soundly, whether
+any answer to it could still change the triage level; questions that cannot are skipped:
 
-- the whole interview stops when the most urgent level still reachable (every unanswered code
-  present, every unanswered number at its maximum; triage is monotone in those, so nothing can
-  exceed that; an unanswered age is tried at each age a rule's bound turns on, since age is
-  context and may be bounded from above) equals the level of the answers so far;
+- the whole interview stops when the most urgent level still reachable (the floors of every rule
+  that can still fire, and the likelihood band of all their positive points) is no higher than
+  the level of the answers so far (for example once it is an emergency);
 - a single question is skipped when no rule that mentions it can still fire (another code it
-  needs was answered no or don't know, or a number it needs was answered too low) with an
-  effect that could raise the level above the current one. Which rules can still fire is
-  asked of the engine itself, on that same optimistic report.
+  needs was answered no, or a number it needs was answered too low) with an effect that could
+  raise the level above the current one.
+
+Which rules can still fire, and whether a question could raise the level, are the warning-sign
+screen's own functions (``screening.reachable_rule_ids`` and ``screening.could_raise``), so the
+interview and the screen can never disagree. "The current level" is the answers' level before
+the screen: answering no to a warning sign may lower consultation to self-care, so the screen's
+own floor is not a reason to skip a question.
 
 Input and output are plain callables, so the CLI, a test or another front end can drive it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,7 +31,10 @@ from typing import Literal
 from psoas_triage.assessment import assess
 from psoas_triage.models import Assessment, SymptomReport, TriageLevel
 from psoas_triage.rulebook import RuleBook
-from psoas_triage.schema import Category, Rule
+from psoas_triage.schema import Category
+from psoas_triage.scoring import likelihood_band, psoas_score
+from psoas_triage.screening import could_raise, reachable_rule_ids, warning_sign_items
+from psoas_triage.triage import decide_triage
 
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
@@ -33,6 +42,10 @@ UNKNOWN = frozenset({"", "?", "dk", "don't know", "dont know", "unknown", "not s
 QUIT = frozenset({"q", "quit", "done"})
 MAX_ATTEMPTS = 3
 """Invalid answers allowed per question before it counts as don't know (piped input ends)."""
+
+NONE = frozenset({"none", "no", "n", "0", "nothing"})
+CHECKLIST_KEY = "warning_signs"
+"""The key the warning-sign checklist question is recorded under in ``asked`` / ``skipped``."""
 
 CATEGORY_ORDER = [
     Category.red_flag,
@@ -51,9 +64,11 @@ class Question:
 
     key: str
     text: str
-    kind: Literal["code", "number"]
+    kind: Literal["code", "number", "checklist"]
     low: int = 0
     high: int = 0
+    items: tuple[Question, ...] = ()
+    """For the checklist: its warning-sign questions, numbered from 1 in this order."""
 
 
 NUMBER_QUESTIONS = (
@@ -102,7 +117,8 @@ class InterviewResult:
 
 
 def questions(book: RuleBook) -> list[Question]:
-    """Every question in asking order: red flags, then numbers, then the rest by category."""
+    """Every yes/no or number question in asking order: warning signs, numbers, the rest by
+    category. The interview asks the warning signs together, as one checklist."""
     terms = list(book.terms.values())
     order = {category: position for position, category in enumerate(CATEGORY_ORDER)}
     terms.sort(key=lambda term: order.get(term.category, len(order)))
@@ -114,66 +130,40 @@ def questions(book: RuleBook) -> list[Question]:
     return [*red, *NUMBER_QUESTIONS, *rest]
 
 
-def optimistic_report(answers: Answers, pending: list[Question]) -> SymptomReport:
-    """The answers so far with every pending code present and every pending number at its
-    maximum: since conditions only require presence and lower bounds, no rule can fire later
-    that does not fire on this report, and no triage level can be reached that it does not reach.
-    """
-    present = list(answers.present)
-    numbers = {name: value for name, value in answers.numbers.items() if value is not None}
-    for question in pending:
-        if question.kind == "code":
-            present.append(question.key)
-        else:
-            numbers[question.key] = question.high
-    return SymptomReport.model_validate(
-        {"present": tuple(present), "absent": tuple(answers.absent), **numbers}
+def checklist_question(book: RuleBook, codes: list[str] | None = None) -> Question:
+    """The warning signs as one question (``codes`` limits and orders them)."""
+    signs = {item.code: item for item in warning_sign_items(book)}
+    chosen = codes if codes is not None else list(signs)
+    items = tuple(Question(code, signs[code].question, "code") for code in chosen)
+    lines = "".join(f"\n     {number}) {item.text}" for number, item in enumerate(items, 1))
+    text = (
+        f"Do you have any of these?{lines}\n"
+        "   Answer none, or the numbers that apply (e.g. 1,3); ? if you do not know."
     )
+    return Question(CHECKLIST_KEY, text, "checklist", items=items)
 
 
-def optimistic_reports(
-    book: RuleBook, answers: Answers, pending: list[Question]
-) -> list[SymptomReport]:
-    """The optimistic report, once for each age that matters while age is unanswered.
-
-    Age is context, not a finding: rules may bound it from above (children), so the largest
-    age is not the most urgent one. Every rule's age bound is met by its smallest or largest
-    qualifying age, so trying those (and the maximum) reaches every rule an answer could fire.
-    """
-    base = optimistic_report(answers, pending)
-    if not any(question.key == "age" for question in pending):
-        return [base]
-    ages = {120}
-    for loaded in book.rules:
-        bound = loaded.rule.when.age
-        if bound is not None:
-            meeting = [age for age in range(121) if bound.holds(age)]
-            ages.update((meeting[0], meeting[-1]))
-    return [base.model_copy(update={"age": age}) for age in sorted(ages)]
+def base_level(book: RuleBook, assessment: Assessment) -> TriageLevel:
+    """The assessment's level before the warning-sign screen's floor."""
+    fired = [book.rule(rule_id) for rule_id in assessment.fired_rule_ids]
+    return decide_triage(fired, assessment.likelihood, book.policy).level
 
 
-def could_change_triage(
-    book: RuleBook, reachable: Assessment, question: Question, current: TriageLevel
-) -> bool:
-    """Whether some answer to ``question`` could raise the triage level above ``current``.
-
-    ``reachable`` is the assessment of the optimistic report: its fired rules, decided by the
-    engine, are exactly the rules that can still fire.
-    """
-    likelihood_floor = TriageLevel.most_urgent(*book.policy.likelihood_triage.values())
-    for rule_id in reachable.fired_rule_ids:
-        rule = book.rule(rule_id).rule
-        if not _mentions(rule, question.key):
-            continue
-        if rule.triage_floor is not None and rule.triage_floor.rank > current.rank:
-            return True
-        if rule.points > 0 and likelihood_floor.rank > current.rank:
-            return True
-    return False
+def reachable_level(book: RuleBook, reachable: frozenset[str]) -> TriageLevel:
+    """The most urgent level any later answers could give: every floor of a rule that can still
+    fire, and the band of all their positive points (an upper bound on the score)."""
+    rules = [book.rule(rule_id).rule for rule_id in reachable]
+    floors = [rule.triage_floor for rule in rules if rule.triage_floor is not None]
+    best = likelihood_band(psoas_score(max(rule.points, 0) for rule in rules), book.policy.bands)
+    by_band = book.policy.likelihood_triage.get(best)
+    return TriageLevel.most_urgent(*floors, *([by_band] if by_band is not None else []))
 
 
-def _mentions(rule: Rule, key: str) -> bool:
-    return key in rule.when.all or key in rule.when.any or key in rule.when.numbers()
+def _asking_order(book: RuleBook) -> list[Question]:
+    """The checklist (when the book has warning signs), then every other question."""
+    red = frozenset(item.code for item in warning_sign_items(book))
+    rest = [question for question in questions(book) if question.key not in red]
+    return [checklist_question(book), *rest] if red else rest
 
 
 def run_interview(
@@ -194,18 +184,26 @@ def run_interview(
         "Answer y (yes), n (no) or ? / blank (don't know); leave a number blank to skip; "
         "q finishes early. This supports triage; it is not a diagnosis.\n"
     )
-    pending = questions(book)
+    pending = _asking_order(book)
     while pending:
-        current = assess(answers.report(), book).triage_level
-        reachables = [assess(report, book) for report in optimistic_reports(book, answers, pending)]
-        most_urgent = TriageLevel.most_urgent(*(r.triage_level for r in reachables))
-        if skip and most_urgent is current:
+        report = answers.report()
+        current = base_level(book, assess(report, book))
+        reachable = reachable_rule_ids(book, report)
+        if skip and reachable_level(book, reachable).rank <= current.rank:
             skipped.extend(question.key for question in pending)
             break
         question = pending.pop(0)
-        if skip and not any(
-            could_change_triage(book, reachable, question, current) for reachable in reachables
-        ):
+        if question.kind == "checklist":
+            relevant = [
+                item.key
+                for item in question.items
+                if not skip or could_raise(book, reachable, item.key, current)
+            ]
+            skipped.extend(item.key for item in question.items if item.key not in relevant)
+            if not relevant:
+                continue
+            question = checklist_question(book, relevant)
+        elif skip and not could_raise(book, reachable, question.key, current):
             skipped.append(question.key)
             continue
         asked.append(question.key)
@@ -236,6 +234,8 @@ def _ask(
     read_line: Callable[[], str | None],
     write: Callable[[str], None],
 ) -> Literal["answered", "eof", "quit"]:
+    if question.kind == "checklist":
+        return _ask_checklist(question, number, answers, read_line, write)
     hint = (
         "[y/n/?]" if question.kind == "code" else f"[{question.low}-{question.high}, blank: skip]"
     )
@@ -281,6 +281,55 @@ def _ask(
     else:
         answers.numbers[question.key] = None
     return "answered"
+
+
+def _ask_checklist(
+    question: Question,
+    number: int,
+    answers: Answers,
+    read_line: Callable[[], str | None],
+    write: Callable[[str], None],
+) -> Literal["answered", "eof", "quit"]:
+    """One answer for every warning sign: none (all no), the numbers that apply (those yes, the
+    rest no), or don't know (all unknown, which keeps the level at consultation or above)."""
+    codes = [item.key for item in question.items]
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        if attempt == MAX_ATTEMPTS:
+            write("   (last try: an invalid answer now counts as don't know)\n")
+        write(f"{number}. {question.text} [none / numbers / ?] ")
+        line = read_line()
+        if line is None:
+            write("\n")
+            return "eof"
+        reply = " ".join(line.strip().lower().split())
+        if reply in QUIT:
+            return "quit"
+        if reply in NONE:
+            answers.absent.extend(codes)
+            return "answered"
+        if reply in UNKNOWN:
+            answers.unknown.extend(codes)
+            return "answered"
+        chosen = _numbers(reply, len(codes))
+        if chosen is None:
+            write(
+                f"   Please answer none, or numbers from 1 to {len(codes)} separated by commas "
+                "(e.g. 1,3), or ? if you do not know.\n"
+            )
+            continue
+        answers.present.extend(code for i, code in enumerate(codes, 1) if i in chosen)
+        answers.absent.extend(code for i, code in enumerate(codes, 1) if i not in chosen)
+        return "answered"
+    answers.unknown.extend(codes)
+    return "answered"
+
+
+def _numbers(reply: str, count: int) -> set[int] | None:
+    """``"1, 3"`` or ``"1 3"`` -> {1, 3}; None unless every part is a number from 1 to count."""
+    parts = [part for part in re.split(r"[,;\s]+", reply) if part]
+    if not parts or not all(part.isdigit() and 1 <= int(part) <= count for part in parts):
+        return None
+    return {int(part) for part in parts}
 
 
 def _count(number: int, noun: str) -> str:

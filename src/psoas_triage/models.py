@@ -149,6 +149,25 @@ class RedFlag(BaseModel):
     description: str
 
 
+class WarningSign(BaseModel):
+    """A warning sign: a vocabulary code of category ``red_flag``, as a checklist item.
+
+    An app can show ``question`` (or the short ``label``) and send the answer back as the code,
+    in ``present`` or ``absent``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    label: str
+    question: str
+
+
+class UncheckedRedFlag(WarningSign):
+    """A warning sign the report neither reports nor denies, although it could still raise the
+    triage level. While any is left, the level is at least ``consultation``."""
+
+
 class Referral(BaseModel):
     """Who to see, and why."""
 
@@ -209,6 +228,10 @@ class Assessment(BaseModel):
     likelihood: Likelihood
     psoas_score: int = Field(ge=0, le=100)
     red_flags: tuple[RedFlag, ...]
+    unchecked_red_flags: tuple[UncheckedRedFlag, ...] = Field(
+        default=(),
+        description="warning signs not yet answered that could still raise the triage level",
+    )
     findings: tuple[Finding, ...]
     referrals: tuple[Referral, ...]
     advice: Advice

@@ -57,6 +57,24 @@ def render_assessment(
             for flag in assessment.red_flags
         ]
         parts.append(_bullets(flags, marker=Text("!", style="bold red")))
+    if assessment.unchecked_red_flags:
+        parts.append(_heading("Warning signs not checked"))
+        parts.append(
+            _bullets(
+                [
+                    _unchecked_line(flag.question, flag.code)
+                    for flag in assessment.unchecked_red_flags
+                ],
+                marker=Text("?", style="bold yellow"),
+            )
+        )
+        parts.append(
+            Text(
+                "These could change the result: answer them with `psoas-triage interview`, "
+                "or pass the ones you do not have with --absent.",
+                style="yellow",
+            )
+        )
     parts.append(_score(assessment))
     parts.append(_findings(assessment, width))
     sections = [
@@ -105,6 +123,12 @@ def _triage_panel(assessment: Assessment) -> Panel:
         body.append("\nWhy: ", style="dim")
         body.append("; ".join(assessment.triage_reasons), style="dim")
     return Panel(body, border_style=LEVEL_BORDER[level], expand=False)
+
+
+def _unchecked_line(question: str, code: str) -> Text:
+    line = Text(question)
+    line.append(f" ({code})", style="dim")
+    return line
 
 
 def _score(assessment: Assessment) -> Text:

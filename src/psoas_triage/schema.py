@@ -189,10 +189,10 @@ class AgeBound(_Bound):
     older age carries no promise of an equal or higher level (documented in the README).
     """
 
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
+    gt: StrictInt | None = None
+    gte: StrictInt | None = None
+    lt: StrictInt | None = None
+    lte: StrictInt | None = None
 
     @model_validator(mode="after")
     def _sensible(self) -> AgeBound:

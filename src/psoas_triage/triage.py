@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from psoas_triage.models import Likelihood, TriageLevel
+from psoas_triage.models import Likelihood, TriageLevel, WarningSign
 from psoas_triage.rulebook import LoadedRule
 from psoas_triage.schema import Policy
+from psoas_triage.screening import Screen
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,43 @@ def decide_triage(
     floors.sort(key=lambda floor: -floor[0].rank)
     level = floors[0][0]
     return TriageDecision(level, tuple(f"{reason} ({floor.value})" for floor, reason in floors))
+
+
+SCREEN_FLOOR = TriageLevel.consultation
+"""The level an open warning sign keeps a report at, at least: no self-care without a screen."""
+
+
+def apply_screen(decision: TriageDecision, screen: Screen) -> TriageDecision:
+    """Add the warning-sign screen's floor and reasons to ``decision`` (see ``screening``).
+
+    Below ``SCREEN_FLOOR`` the screen's reasons replace the "nothing calls for more" reason;
+    above it they say what could still make the level more urgent.
+    """
+    if not screen:
+        return decision
+    reasons: list[str] = []
+    if decision.level.rank < SCREEN_FLOOR.rank:
+        if screen.unchecked:
+            reasons.append(
+                f"warning signs not checked: {_labels(screen.unchecked)} ({SCREEN_FLOOR.value})"
+            )
+        if screen.reported:
+            reasons.append(
+                f"warning signs reported whose follow-up questions are unanswered: "
+                f"{_labels(screen.reported)} ({SCREEN_FLOOR.value})"
+            )
+        return TriageDecision(SCREEN_FLOOR, tuple(reasons))
+    if screen.unchecked:
+        reasons.append(
+            f"warning signs not checked that could make it more urgent: {_labels(screen.unchecked)}"
+        )
+    if screen.reported:
+        reasons.append(
+            "warning signs reported whose follow-up questions could make it more urgent: "
+            f"{_labels(screen.reported)}"
+        )
+    return TriageDecision(decision.level, (*decision.reasons, *reasons))
+
+
+def _labels(signs: tuple[WarningSign, ...]) -> str:
+    return ", ".join(sign.label for sign in signs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from psoas_triage import ReportError, TriageLevel, assess
+from psoas_triage import ReportError, TriageLevel, assess, warning_sign_checklist
 
 
 def test_cancer_history_with_groin_pain_is_urgent() -> None:
@@ -27,7 +27,9 @@ def test_back_pain_from_age_fifty_is_not_left_to_self_care() -> None:
     assert assess({"present": ["low_back_pain"], "age": 75}).triage_level is (
         TriageLevel.consultation
     )
-    assert assess({"present": ["low_back_pain"], "age": 30}).triage_level is TriageLevel.self_care
+    screened = {"absent": [sign.code for sign in warning_sign_checklist()]}
+    young = assess({"present": ["low_back_pain"], "age": 30, **screened})
+    assert young.triage_level is TriageLevel.self_care
 
 
 def test_no_stretching_or_strengthening_is_offered_after_hip_replacement() -> None:

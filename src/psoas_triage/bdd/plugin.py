@@ -614,3 +614,35 @@ def _problem_count(count: str, psoas_case: PsoasCase) -> None:
     assert len(problems) == int(count), (
         f"expected {count} problems, got {len(problems)}: {problems}"
     )
+
+
+# --- Then: the warning-sign screen (self-contained: uses only PsoasCase and the rule book) -----
+
+
+def _warning_sign_code(word: str, psoas_case: PsoasCase) -> str:
+    """A warning sign's code from its code, label or synonym; a did-you-mean failure otherwise."""
+    from psoas_triage.suggestions import closest, normalise
+
+    book = psoas_case.book
+    signs = [code for code, term in book.terms.items() if term.category.value == "red_flag"]
+    code = book.code_for(word)
+    if code is None or code not in signs:
+        near = closest(normalise(word), signs + [book.terms[c].label for c in signs])
+        raise AssertionError(f"{word!r} is not a warning sign; did you mean: {near or signs}?")
+    return code
+
+
+@then(parsers.re(r'the warning sign "(?P<word>[^"]+)" is (?P<negation>not )?listed as not checked'))
+def _warning_sign_unchecked(word: str, negation: str | None, psoas_case: PsoasCase) -> None:
+    code = _warning_sign_code(word, psoas_case)
+    listed = [flag.code for flag in psoas_case.assessment.unchecked_red_flags]
+    if negation:
+        assert code not in listed, f"{code} is listed as not checked: {listed}"
+    else:
+        assert code in listed, f"{code} is not listed as not checked; listed: {listed or 'none'}"
+
+
+@then("no warning sign is left unchecked")
+def _no_warning_sign_unchecked(psoas_case: PsoasCase) -> None:
+    listed = [flag.code for flag in psoas_case.assessment.unchecked_red_flags]
+    assert not listed, f"warning signs left unchecked: {listed}"

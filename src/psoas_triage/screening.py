@@ -1,0 +1,313 @@
+"""The warning-sign screen: no self-care until the warning signs that matter have been denied.
+
+A *warning sign* is a vocabulary code of category ``red_flag``. An app that sends only
+``{"present": ["groin_pain"]}`` has never asked about fever or numbness between the legs, so
+"self-care is fine" would be a guess. The rule:
+
+- a warning sign is *open* for a report when it is not denied (not in ``absent``) and some rule
+  that mentions it can still fire with an effect above the report's own level (its triage floor,
+  or points while the likelihood table could still ask for more);
+- an open warning sign the report does not mention is *unchecked*: the Assessment lists it, the
+  reasons name it, and the level is at least ``consultation``;
+- an open warning sign reported *present* (its rule still waits for another answer, such as
+  where the pain is) keeps the level at ``consultation`` too: it was not denied, and adding a
+  present finding must never lower the level.
+
+Which rules "can still fire" is asked of the engine itself, on optimistic reports: every code
+not answered is present, every number not given takes each value that could satisfy some bound.
+The interview decides which questions to ask with the same two functions
+(``reachable_rule_ids`` and ``could_raise``): one logic, not two.
+
+Monotone: adding a present finding (or raising a number that has only lower bounds) only grows
+the reachable rules and never shrinks the denied set, so the open set can only grow while the
+report's own level stays, and when that level rises it is at least ``consultation`` anyway.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from annotated_types import Ge, Le
+
+from psoas_triage.engine import RuleEngine, engine_for
+from psoas_triage.models import Sex, SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
+from psoas_triage.rulebook import RuleBook, per_book
+from psoas_triage.schema import Category
+
+LOWER_BOUND_KEYS = frozenset({"gt", "gte"})
+"""Bound keys that only ask for a number to be large enough (its maximum satisfies them all)."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Open warning signs of one report, in checklist order."""
+
+    unchecked: tuple[UncheckedRedFlag, ...] = ()
+    reported: tuple[WarningSign, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.unchecked or self.reported)
+
+
+NO_SCREEN = Screen()
+
+
+class _BookScreen:
+    """What the screen needs from one rule book, derived once."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self.items = tuple(
+            UncheckedRedFlag(code=term.code, label=term.label, question=term.question)
+            for term in book.terms.values()
+            if term.category is Category.red_flag
+        )
+        self.by_code = {item.code: item for item in self.items}
+        rules = [loaded.rule for loaded in book.rules]
+        likelihood_floor = TriageLevel.most_urgent(*book.policy.likelihood_triage.values())
+        self.mentions = {
+            rule.id: frozenset([*rule.when.codes(), *rule.when.numbers()]) for rule in rules
+        }
+        self.raise_to = {
+            rule.id: TriageLevel.most_urgent(
+                *([rule.triage_floor] if rule.triage_floor is not None else []),
+                *([likelihood_floor] if rule.points > 0 else []),
+            )
+            for rule in rules
+        }
+        self.rule_codes = frozenset(code for rule in rules for code in rule.when.codes())
+        self.number_values = _number_values(book)
+        # Most any rule mentioning the sign could give: at or below a report's level, never open.
+        self.ceiling = {
+            code: TriageLevel.most_urgent(
+                *(self.raise_to[rule_id] for rule_id, keys in self.mentions.items() if code in keys)
+            )
+            for code in self.by_code
+        }
+        self.rules_of = {
+            code: frozenset(rule_id for rule_id, keys in self.mentions.items() if code in keys)
+            for code in self.by_code
+        }
+        self.screen_rules = frozenset().union(*self.rules_of.values())
+        self.all_rules = frozenset(rule.id for rule in rules)
+        self.condition_codes = {
+            rule.id: (frozenset(rule.when.all), frozenset(rule.when.any)) for rule in rules
+        }
+        shared = Counter(code for rule in rules for code in rule.when.any)
+        self.any_preference = lambda code: (-shared[code], code)
+        self.rules_on_number = {
+            name: frozenset(rule.id for rule in rules if name in rule.when.numbers())
+            for name in self.number_values
+        }
+        self.rules_on_sex = frozenset(rule.id for rule in rules if rule.when.sex is not None)
+        screen_rules = [rule for rule in rules if rule.id in self.screen_rules]
+        self.screen_codes = frozenset(code for rule in screen_rules for code in rule.when.codes())
+        self.screen_numbers = tuple(
+            sorted({name for rule in screen_rules for name in rule.when.numbers()})
+        )
+        self.memo: dict[tuple[object, ...], Screen] = {}
+        self.screen_engine = _screen_engine(book, self.screen_rules)
+        # What the sign alone fires (asked of the engine): since adding codes never un-fires a
+        # rule, a sign not denied whose solo level is above the report's level is open, no
+        # further engine call needed. Reported alone, it also sets that level, so only signs
+        # not reported can be decided this way.
+        self.solo = {
+            code: self._raise(
+                self.screen_engine.fired_rule_ids(SymptomReport(present=(code,))), code
+            )
+            for code in self.by_code
+        }
+
+    def _raise(self, rule_ids: Iterable[str], key: str) -> TriageLevel:
+        return TriageLevel.most_urgent(
+            *(self.raise_to[rule_id] for rule_id in rule_ids if key in self.mentions[rule_id])
+        )
+
+
+_book_screen = per_book(_BookScreen)
+
+
+def warning_sign_items(book: RuleBook) -> tuple[UncheckedRedFlag, ...]:
+    """Every warning sign of ``book`` (category ``red_flag``), in vocabulary (display) order."""
+    return _book_screen(book).items
+
+
+def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
+    """Codes of category ``red_flag``, in vocabulary (display) order."""
+    return tuple(item.code for item in _book_screen(book).items)
+
+
+MAX_REMEMBERED = 2048
+"""Bound on the per-book memo of screens (each entry a small frozen Screen)."""
+
+
+def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
+    """The open warning signs of ``report``, whose own triage level (before the screen) is
+    ``level``.
+
+    Cheap on every assessment: signs whose solo level decides them need no engine call; the
+    others are asked of the screen's small engine, and the answer is remembered under exactly
+    what it depends on (the level, the answers about codes the screen's rules mention, and the
+    numbers they bound, and the sex), a small key space even when every report is different.
+    """
+    if level is TriageLevel.emergency:
+        return NO_SCREEN
+    prepared = _book_screen(book)
+    codes = prepared.screen_codes
+    key = (
+        level,
+        codes.intersection(report.present),
+        codes.intersection(report.absent),
+        tuple(getattr(report, name) for name in prepared.screen_numbers),
+        report.sex,
+    )
+    found = prepared.memo.get(key)
+    if found is None:
+        found = _screen(book, prepared, report, level)
+        if len(prepared.memo) >= MAX_REMEMBERED:
+            prepared.memo.clear()
+        prepared.memo[key] = found
+    return found
+
+
+def _screen(
+    book: RuleBook, prepared: _BookScreen, report: SymptomReport, level: TriageLevel
+) -> Screen:
+    absent = set(report.absent)
+    candidates = [
+        item
+        for item in prepared.items
+        if item.code not in absent and prepared.ceiling[item.code].rank > level.rank
+    ]
+    if not candidates:
+        return NO_SCREEN
+    present = set(report.present)
+    undecided = [
+        item.code
+        for item in candidates
+        if item.code in present or prepared.solo[item.code].rank <= level.rank
+    ]
+    # Only rules that mention an undecided sign and could raise the level matter here.
+    relevant = frozenset(
+        rule_id
+        for code in undecided
+        for rule_id in prepared.rules_of[code]
+        if prepared.raise_to[rule_id].rank > level.rank
+    )
+    still_open: set[str] = set()
+    if relevant:
+        reachable = reachable_rule_ids(book, report, relevant)
+        still_open = {code for code in undecided if could_raise(book, reachable, code, level)}
+    open_items = [
+        item for item in candidates if item.code not in undecided or item.code in still_open
+    ]
+    return Screen(
+        unchecked=tuple(item for item in open_items if item.code not in present),
+        reported=tuple(
+            WarningSign(**item.model_dump()) for item in open_items if item.code in present
+        ),
+    )
+
+
+def reachable_rule_ids(
+    book: RuleBook, report: SymptomReport, among: Collection[str] | None = None
+) -> frozenset[str]:
+    """Ids of the rules (of ``among``, default all) that can still fire when every code the
+    report neither reports nor denies may yet be present and every number it leaves out may yet
+    take any value.
+
+    Decided by the engine on optimistic reports. Each carries, for every rule asked about, the
+    codes it needs that are not denied: all of its ``all`` codes and one ``any`` code (a present
+    one, else the one most rules share), which fires the rule exactly when some answers could;
+    listing every ``any`` code would fire the same rules, but once per code, many times the
+    cost. Each missing number is tried at each value that could matter: only its maximum when
+    every bound on it is a lower bound, as today; each side of every bound otherwise (an age
+    range for children, say). The screen asks this on every assessment, of its small engine.
+    """
+    prepared = _book_screen(book)
+    wanted = prepared.all_rules if among is None else frozenset(among)
+    engine = prepared.screen_engine if wanted <= prepared.screen_rules else engine_for(book)
+    absent = set(report.absent)
+    chosen = set(report.present)
+    for rule_id in sorted(wanted):
+        needed, either = prepared.condition_codes[rule_id]
+        if needed & absent or (either and either <= absent):
+            continue  # can never fire: a code it needs was denied
+        chosen |= needed
+        if either and not either & chosen:
+            chosen.add(min(either - absent, key=prepared.any_preference))
+    names = [name for name in prepared.number_values if wanted & prepared.rules_on_number[name]]
+    known = {name: getattr(report, name) for name in names if getattr(report, name) is not None}
+    missing = [name for name in names if name not in known]
+    optimistic = tuple(sorted(chosen))
+    # Sex is context like age: while it is unknown, a rule for either sex may still fire.
+    sexes: list[Sex | None] = [report.sex]
+    if report.sex is None and wanted & prepared.rules_on_sex:
+        sexes = list(Sex)
+    fired: set[str] = set()
+    for values in itertools.product(*(prepared.number_values[name] for name in missing)):
+        numbers = {**known, **dict(zip(missing, values, strict=True))}
+        for sex in sexes:
+            candidate = SymptomReport.model_construct(
+                present=optimistic, absent=(), sex=sex, **numbers
+            )
+            fired.update(engine.fired_rule_ids(candidate))
+    return frozenset(fired & wanted)
+
+
+def could_raise(book: RuleBook, reachable: Iterable[str], key: str, level: TriageLevel) -> bool:
+    """Whether some answer to ``key`` (a code or a number field) could raise the level above
+    ``level``: a rule that mentions it can still fire (``reachable``) with a triage floor above
+    that level, or with points while the likelihood table can give more than that level."""
+    prepared = _book_screen(book)
+    return prepared._raise(reachable, key).rank > level.rank
+
+
+def _screen_engine(book: RuleBook, rule_ids: frozenset[str]) -> RuleEngine:
+    """An engine holding only the rules that mention a warning sign, so an optimistic report
+    fires a handful of rules instead of most of the book. Cached and bounded with the book's
+    own engines (``engine_for``): durable_rules frees a ruleset only once nothing refers to it."""
+    return engine_for(book, only=rule_ids)
+
+
+def screen_engine(book: RuleBook) -> RuleEngine:
+    """The screen's own engine for ``book`` (for tests that check it leaves no session)."""
+    return _book_screen(book).screen_engine
+
+
+def _number_values(book: RuleBook) -> dict[str, tuple[int, ...]]:
+    """For each number some rule bounds: the values an optimistic report tries when it is
+    missing."""
+    bounds: dict[str, list[dict[str, int | None]]] = {}
+    for loaded in book.rules:
+        for name, bound in loaded.rule.when.numbers().items():
+            bounds.setdefault(name, []).append(bound.model_dump())
+    values: dict[str, tuple[int, ...]] = {}
+    for name, dumps in sorted(bounds.items()):
+        low, high = _limits(name)
+        if all(
+            {key for key, value in dump.items() if value is not None} <= LOWER_BOUND_KEYS
+            for dump in dumps
+        ):
+            values[name] = (high,)
+            continue
+        points = {low, high}
+        for dump in dumps:
+            for value in dump.values():
+                if isinstance(value, int):
+                    points.update((value - 1, value, value + 1))
+        values[name] = tuple(sorted(value for value in points if low <= value <= high))
+    return values
+
+
+def _limits(name: str) -> tuple[int, int]:
+    """The smallest and largest value the report model accepts for a number field."""
+    low, high = 0, 0
+    for constraint in SymptomReport.model_fields[name].metadata:
+        if isinstance(constraint, Ge):
+            low = int(constraint.ge)  # type: ignore[call-overload]
+        elif isinstance(constraint, Le):
+            high = int(constraint.le)  # type: ignore[call-overload]
+    return low, high
