@@ -73,7 +73,9 @@ def test_the_doc_example_passes_against_the_shipped_rules(pytester: pytest.Pytes
     (pytester.path / "features").mkdir()
     (pytester.path / "features" / "groin.feature").write_text(text, encoding="utf-8")
     (pytester.path / "tests").mkdir()
-    (pytester.path / "tests" / "test_features.py").write_text(module.group(1), encoding="utf-8")
+    # Named apart from this suite's own test_features.py, which may be imported in this process.
+    module_file = pytester.path / "tests" / "test_doc_example_features.py"
+    module_file.write_text(module.group(1), encoding="utf-8")
     result = pytester.runpytest("-p", "no:cacheprovider", "tests")
     result.assert_outcomes(passed=1)
 
