@@ -8,6 +8,7 @@ installed into a folder of its own and used through a site folder without this c
 from __future__ import annotations
 
 import email
+import re
 import shutil
 import subprocess
 import sys
@@ -180,3 +181,13 @@ def test_the_unpacked_sdist_passes_its_own_tests(
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert f"module {wheel_site}" in result.stdout
     assert " passed" in result.stdout and " failed" not in result.stdout
+
+
+def test_the_readme_links_work_off_the_repository() -> None:
+    """The README is the package description on an index: no link may be relative to the repo."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)]+)\)", readme)
+    assert links, "the README should link to the docs"
+    assert [link for link in links if not link.startswith(("https://", "#"))] == []
+    assert "pip install psoas-triage" in readme
+    assert "CPPFLAGS=" in readme and "python3-dev" in readme
