@@ -34,9 +34,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import durable_rules_engine
-from durable.engine import Host
-
+from psoas_triage._durable import Host, durable_rules_engine
 from psoas_triage.errors import EngineError
 from psoas_triage.models import SymptomReport
 from psoas_triage.rulebook import RESERVED_CODES, RuleBook

@@ -139,6 +139,11 @@ def _score(assessment: Assessment) -> Text:
 
 
 def _findings(assessment: Assessment, width: int) -> RenderableType:
+    """One row per fired rule: its title on a line of its own, then its id and sources, dimmed.
+
+    Titles are what a reader scans, so they get the width (a separate Sources column squeezed them
+    into two or three lines at 80 columns and cut rule ids mid-word); ``width`` is not needed.
+    """
     if not assessment.findings:
         return Text("No rule fired on this report.", style="dim")
     table = Table(
@@ -147,25 +152,24 @@ def _findings(assessment: Assessment, width: int) -> RenderableType:
         title_style="bold",
         box=box.SIMPLE_HEAD,
         expand=False,
+        leading=1,
     )
-    table.add_column("Rule", overflow="fold")
-    table.add_column("Points", justify="right")
-    # Keep source ids whole on a normal terminal; on a narrow one let rich fold them.
-    longest = max((len(source) for f in assessment.findings for source in f.sources), default=7)
-    min_width = min(longest, width // 2 - 6) if width >= 80 else None
-    table.add_column("Sources", overflow="fold", min_width=min_width)
+    table.add_column("Rule (id, sources)", overflow="fold", ratio=1)
+    table.add_column("Points", justify="right", no_wrap=True)
     for finding in assessment.findings:
         name = Text(finding.title)
         name.append(f"\n{finding.rule_id}", style="dim")
+        if finding.triage_floor is not None and not finding.red_flag:
+            name.append(f", triage at least {humanise(finding.triage_floor.value)}", style="dim")
+        if finding.sources:
+            name.append(f"\nsources: {', '.join(finding.sources)}", style="dim")
         if finding.red_flag:
             points = Text("red flag", style="bold red")
         elif finding.points:
             points = Text(f"{finding.points:+d}")
         else:
-            points = Text("-")
-        if finding.triage_floor is not None and not finding.red_flag:
-            points.append(f"\nfloor\n{humanise(finding.triage_floor.value)}", style="dim")
-        table.add_row(name, points, "\n".join(finding.sources))
+            points = Text("floor" if finding.triage_floor is not None else "-")
+        table.add_row(name, points)
     return table
 
 

@@ -9,6 +9,7 @@ the book is checked as a whole (every code, source, alternative and rule id it m
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import stat
 import weakref
@@ -39,7 +40,21 @@ from psoas_triage.schema import (
 from psoas_triage.suggestions import closest, normalise
 from psoas_triage.yaml_files import parse_yaml, read_rule_bytes, read_yaml
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+def _shipped_rules_dir() -> Path:
+    """The shipped rule book: ``rules/`` of the repository, installed as ``psoas_triage.rules``.
+
+    A wheel holds it inside the package; an editable install maps it there (no symlink needed);
+    a plain checkout on ``PYTHONPATH=src`` finds it beside ``src/``.
+    """
+    spec = importlib.util.find_spec("psoas_triage.rules")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "rulebook.yaml").is_file():
+            return Path(location).resolve()
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+DEFAULT_RULES_DIR = _shipped_rules_dir()
 """The rule book shipped with the package."""
 
 SPECIAL_FILES = (
