@@ -7,6 +7,7 @@ or a test can show the field or file, the offending value and the closest valid 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -85,6 +86,9 @@ def cut_text(text: str, limit: int = 200) -> str:
 
 
 def _jsonable(value: object) -> object:
+    # NaN and infinities are not JSON: a batch error record must stay valid JSON, so they are text.
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     text = repr(value)
