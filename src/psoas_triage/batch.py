@@ -98,6 +98,19 @@ class BatchSummary:
     workers: int = 1
     last_line: int = 0
     """The input line number of the last report written."""
+    recent: deque[tuple[int, list[Outcome]]] = field(
+        default_factory=lambda: deque(maxlen=2), repr=False
+    )
+    """The last chunks handed to the output, each with the count written before it: an
+    interrupt can land between a chunk's write and its count, so the count in the message is
+    taken from the partial file itself and these map it back to an input line."""
+
+    def written_up_to(self, lines: int) -> int:
+        """The input line number of the ``lines``-th report written (0 for none)."""
+        for start, outcomes in reversed(self.recent):
+            if start < lines <= start + len(outcomes):
+                return outcomes[lines - start - 1][0]
+        return self.last_line if lines else 0
 
     @property
     def per_second(self) -> float:
@@ -318,6 +331,7 @@ def _write(
     bar: _ProgressBar | None,
 ) -> None:
     payload, outcomes = result
+    summary.recent.append((summary.total, outcomes))
     if isinstance(payload, Path):
         _copy_spool(payload, sink)
     else:
@@ -539,6 +553,7 @@ def _atomic_output(target: Path, summary: BatchSummary) -> Iterator[_Sink]:
         _flush_quietly(sink)
         with contextlib.suppress(OSError):
             stream.close()
+        written = _complete_lines(Path(temporary), summary.total)
         try:
             os.replace(temporary, partial)
         except OSError:
@@ -546,12 +561,36 @@ def _atomic_output(target: Path, summary: BatchSummary) -> Iterator[_Sink]:
             partial_path = None
         else:
             partial_path = partial
-        raise BatchInterrupted(summary.total, summary.last_line, partial_path) from None
+        raise BatchInterrupted(written, summary.written_up_to(written), partial_path) from None
     except BaseException:
         with contextlib.suppress(OSError):
             stream.close()
         _remove(temporary)
         raise
+
+
+def _complete_lines(path: Path, counted: int) -> int:
+    """The complete lines in an interrupted output, with a cut-off last line removed.
+
+    ``counted`` is what the summary counted; the file may hold one chunk more (the interrupt fell
+    between its write and its count), so the file, not the counter, says what was written.
+    """
+    try:
+        with open(path, "r+b") as file:
+            lines = 0
+            end = 0  # offset just after the last newline
+            offset = 0
+            while block := file.read(1 << 20):
+                found = block.count(b"\n")
+                if found:
+                    lines += found
+                    end = offset + block.rindex(b"\n") + 1
+                offset += len(block)
+            if end != offset:
+                file.truncate(end)  # never leave half a record in the partial file
+        return lines
+    except OSError:
+        return counted
 
 
 def _umask() -> int:
