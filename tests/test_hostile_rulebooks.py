@@ -452,6 +452,10 @@ CASES: dict[str, Case] = {
 }
 
 
+HANG_SECONDS = 30
+"""Long enough for a loaded two-core CI machine; a hang or a pathological parse takes longer."""
+
+
 @pytest.fixture
 def marker(tmp_path: Path) -> Path:
     return tmp_path / "executed-marker"
@@ -477,7 +481,8 @@ def test_hostile_rule_file_is_refused_naming_file_and_rule(
     assert case.message in str(error)
     assert case.file in str(error)
     assert all(problem.file for problem in error.problems), "every problem names its file"
-    assert elapsed < 5, f"refusing took {elapsed:.1f}s"
+    # A hang guard, not a speed target (speed lives in benchmarks/): generous for a loaded CI.
+    assert elapsed < HANG_SECONDS, f"refusing took {elapsed:.1f}s"
 
 
 def test_python_tags_anywhere_never_run(mini_copy: Path, marker: Path) -> None:
@@ -518,7 +523,7 @@ def test_a_symlink_cycle_in_the_rule_directory_does_not_hang(mini_copy: Path) ->
             "fever_flag",
             "severe_pain",
         ]
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < HANG_SECONDS
 
 
 def test_the_untouched_copy_loads(mini_copy: Path) -> None:
