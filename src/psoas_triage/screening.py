@@ -311,3 +311,14 @@ def _limits(name: str) -> tuple[int, int]:
         elif isinstance(constraint, Le):
             high = int(constraint.le)  # type: ignore[call-overload]
     return low, high
+
+
+def rule_raises_to(book: RuleBook) -> dict[str, TriageLevel]:
+    """For each rule id: the most urgent level its firing could lead to (its floor, or the
+    likelihood table's most urgent level when it has points). Shared with the interview."""
+    return _book_screen(book).raise_to
+
+
+def rule_mentions(book: RuleBook) -> dict[str, frozenset[str]]:
+    """For each rule id: the codes and number fields its condition mentions."""
+    return _book_screen(book).mentions
