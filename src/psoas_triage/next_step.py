@@ -8,7 +8,9 @@ numbers) and gets a NextStep: the next question, or ``should_stop`` with the ass
 2. then each code or number whose answer could still raise the level, most urgent first;
 3. then each code or number whose answer could still change the psoas band, most points first.
 
-It stops when none is left. That is sound: conditions have no "not", so only a rule not fired
+It stops when none is left, or at once when the level is an emergency (nothing can raise it,
+and a person who should go now is not kept answering questions about the band, which then stays
+marked provisional). That is sound: conditions have no "not", so only a rule not fired
 yet can change anything, and such a rule mentions a key not asked yet; every key that could
 raise the level (the screen's ``could_raise``) or move the band is asked before stopping. A "don't
 know" (``unknown``) is never asked again and never counts as a no: its rules stay reachable, so
@@ -102,6 +104,8 @@ def base_level(book: RuleBook, assessment: Assessment) -> TriageLevel:
 
 
 def _plan(book: RuleBook, report: SymptomReport, assessment: Assessment) -> _Plan:
+    if assessment.triage_level is TriageLevel.emergency:
+        return _Plan(None, 0)
     level = base_level(book, assessment)
     unasked = unasked_keys(book, report)
     signs = frozenset(warning_sign_codes(book))
