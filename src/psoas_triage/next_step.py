@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from psoas_triage.assessment import _resolve, assess
+from psoas_triage.engine import engine_for
 from psoas_triage.models import (
     NUMBER_FIELDS,
     Assessment,
@@ -42,7 +43,7 @@ from psoas_triage.open_questions import (
     unasked_keys,
 )
 from psoas_triage.rulebook import RuleBook
-from psoas_triage.screening import reachable_rule_ids, warning_sign_codes
+from psoas_triage.screening import reachable_rule_ids, rule_raises_to, warning_sign_codes
 from psoas_triage.triage import decide_triage
 
 NUMBER_PROMPTS: dict[str, tuple[str, int, int]] = {
@@ -109,7 +110,17 @@ def _plan(book: RuleBook, report: SymptomReport, assessment: Assessment) -> _Pla
     level = base_level(book, assessment)
     unasked = unasked_keys(book, report)
     signs = frozenset(warning_sign_codes(book))
-    reachable = reachable_rule_ids(book, report) if unasked else frozenset()
+    # Only rules not fired yet whose firing could raise the level matter for the level.
+    raises = rule_raises_to(book)
+    fired = frozenset(assessment.fired_rule_ids)
+    raising_rules = frozenset(rule for rule, top in raises.items() if top.rank > level.rank)
+    among = raising_rules - fired
+    reachable: frozenset[str] = frozenset()
+    if unasked and among:
+        # An engine of just the rules that could raise this level (one per level, cached
+        # and bounded with the book's engines): far fewer rules fire on optimistic reports.
+        engine = engine_for(book, only=raising_rules)
+        reachable = reachable_rule_ids(book, report, among, engine)
     raising = level_openings(book, report, level, reachable, unasked)
     checklist = [opening for opening in raising if opening.key in signs]
     checklist_codes = {opening.key for opening in checklist}
