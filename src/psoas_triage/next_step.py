@@ -69,15 +69,12 @@ CHECKLIST_TEXT = "Do you have any of these? Answer none, or pick the ones that a
 def next_question(
     report: SymptomReport | Mapping[str, Any],
     rulebook: RuleBook | str | Path | None = None,
-    language: str | None = None,
 ) -> NextStep:
     """The next question for ``report`` (everything answered so far), or ``should_stop``.
 
     Stateless: nothing is remembered between calls. ``assessment`` is always the assessment of
     the answers so far (provisional until ``should_stop``). Raises ReportError for bad input.
-    ``language`` is reserved for translated texts; English is used for now.
     """
-    del language  # translations are not shipped yet: English texts
     book = _resolve(rulebook)
     assessment = assess(report, book)
     valid = assessment.report
