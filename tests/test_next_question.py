@@ -224,7 +224,7 @@ def test_once_stopped_no_answers_to_the_rest_change_level_or_band_mini(data):
     _sound(MINI_BOOK, data)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_once_stopped_no_answers_to_the_rest_change_level_or_band_shipped(data):
     _sound(default_rulebook(), data)
