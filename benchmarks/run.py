@@ -295,6 +295,36 @@ def measure_load(path: Path, repeats: int, rows: list[Row]) -> None:
     ]
 
 
+def measure_next_question(book: RuleBook, count: int, rows: list[Row]) -> None:
+    """``next_question`` on mid-interview reports: the checklist answered, some findings and
+    numbers given (distinct reports from the fixed-seed mix)."""
+    from psoas_triage import next_question
+    from psoas_triage.screening import warning_sign_codes
+
+    signs = warning_sign_codes(book)
+    reports = []
+    for report in mixed_reports(book, count, seed=15):
+        taken = {*report.present, *report.absent}
+        absent = (*report.absent, *(code for code in signs if code not in taken))
+        reports.append(report.model_copy(update={"absent": absent}))
+    next_question(reports[0], book)  # warm the per-book caches once
+    times = []
+    for report in reports:
+        started = time.perf_counter()
+        next_question(report, book)
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    rows.append(
+        Row(
+            "interview",
+            f"next_question on a mid-interview report, median of {count}",
+            f"{median * 1000:.1f} ms",
+            "< 20 ms",
+            median < 0.020,
+        )
+    )
+
+
 def measure_cold_start(book: RuleBook, repeats: int, rows: list[Row]) -> None:
     script = Path(sys.executable).with_name("psoas-triage")
     if not script.exists():
@@ -606,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda: measure_in_process(book, samples, rows),
         ),
         ("rule-book load and compile", lambda: measure_load(book.path, 3 if quick else 7, rows)),
+        ("next_question", lambda: measure_next_question(book, 200 if quick else 1_000, rows)),
         ("CLI cold start", lambda: measure_cold_start(book, 3 if quick else 7, rows)),
         ("batch", lambda: measure_batch(book, 4_000 if quick else 40_000, rows)),
         ("service", lambda: measure_service(book, 2_000 if quick else 10_000, rows)),

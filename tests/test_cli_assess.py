@@ -78,6 +78,7 @@ def test_labels_synonyms_absent_and_numbers():
         "duration_days": 10,
         "pain_intensity": 7,
         "sex": None,
+        "unknown": [],
     }
     assert data["triage_level"] == "consultation"
     assert "severe_pain" in [finding["rule_id"] for finding in data["findings"]]

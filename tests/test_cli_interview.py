@@ -35,17 +35,20 @@ def interview(answers: str, *extra: str, rules: str | None = MINI):
     return runner.invoke(app, args, input=answers)
 
 
-def test_warning_signs_first_as_one_checklist_and_stop_once_nothing_can_change():
-    result = interview("1\n", "--json")
+def test_warning_signs_first_as_one_checklist_then_only_what_can_still_change():
+    result = interview("1\nn\n", "--json")
     assert result.exit_code == 0, result.stderr
     first_question = next(line for line in result.stderr.splitlines() if line.startswith("1. "))
     assert CHECKLIST_Q in first_question
     assert f"1) {FEVER_Q}" in result.stderr
-    # urgent is the highest level the mini rule book can reach: nothing else is asked
-    assert GROIN_Q not in result.stderr and "How strong" not in result.stderr
+    # urgent is the highest level the mini rule book can reach, so pain is never asked; groin
+    # pain is, because it could still change the psoas band; after its no, nothing is left
+    assert "How strong" not in result.stderr and SNAP_Q not in result.stderr
+    assert "2. Do you have groin pain?" in result.stderr
     data = json.loads(result.stdout)
     assert data["triage_level"] == "urgent"
     assert data["report"]["present"] == ["fever"]
+    assert data["likelihood_provisional"] is False
 
 
 def test_full_piped_interview_gives_the_same_json_as_assess():
@@ -70,11 +73,15 @@ def test_question_that_can_no_longer_matter_is_skipped():
     assert json.loads(result.stdout)["report"]["absent"] == ["fever", "groin_pain"]
 
 
-def test_severe_pain_reaches_the_highest_level_left_and_stops():
+def test_severe_pain_reaches_the_highest_level_left_then_the_band_is_asked():
     result = interview("none\n8\n", "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["triage_level"] == "consultation"
-    assert GROIN_Q not in result.stderr
+    data = json.loads(result.stdout)
+    assert data["triage_level"] == "consultation"
+    # the level cannot rise any more, but the band is still open: never shown as settled
+    assert "3. Do you have groin pain?" in result.stderr
+    assert data["likelihood_provisional"] is True
+    assert data["likelihood_open_questions"] == ["groin_pain", "hip_snapping"]
 
 
 def test_eof_assesses_what_it_has():
@@ -205,7 +212,7 @@ def test_skipping_never_changes_the_level_shipped_rules(data):
 
 
 def test_all_asks_every_question():
-    result = interview("1\n\n\n\nn\nn\n", "--all", "--json")
+    result = interview("1\n\n\n\n\n\n", "--all", "--json")
     assert result.exit_code == 0, result.stderr
     for text in (FEVER_Q, "How old", "How many days", "How strong", GROIN_Q, SNAP_Q):
         assert text in result.stderr

@@ -24,6 +24,7 @@ def test_report_schema_forbids_unknown_fields_and_bounds_numbers() -> None:
         "duration_days",
         "pain_intensity",
         "sex",
+        "unknown",
     }
     pain = next(
         option
@@ -51,7 +52,7 @@ def test_an_unknown_schema_is_bad_input() -> None:
     assert result.exit_code == 2
     assert (
         result.stderr.strip()
-        == "psoas-triage: error: unknown schema 'reprot': choose report or assessment "
+        == "psoas-triage: error: unknown schema 'reprot': choose report or assessment or next-step "
         "(did you mean: report?)"
     )
 
@@ -60,7 +61,7 @@ def test_schemas_name_their_dialect_and_rule_book_version() -> None:
     from psoas_triage import load_rulebook
 
     book = load_rulebook()
-    for which in ("report", "assessment"):
+    for which in ("report", "assessment", "next-step"):
         schema = json.loads(runner.invoke(app, ["schema", which]).stdout)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["$id"] == f"urn:psoas-triage:schema:{which}:{book.full_version}"
@@ -84,3 +85,16 @@ def test_another_rule_book_gives_its_own_codes() -> None:
     assert report["properties"]["present"]["items"]["enum"] == sorted(
         ["groin_pain", "hip_snapping", "fever"]
     )
+
+
+def test_next_step_schema_describes_the_question_and_its_kinds() -> None:
+    result = runner.invoke(app, ["schema", "next-step"])
+    assert result.exit_code == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert set(schema["required"]) == {"should_stop", "progress"}
+    question = schema["$defs"]["Question"]
+    assert question["properties"]["kind"]["enum"] == ["code", "group", "number"]
+    assert {"text", "why", "kind"} <= set(question["required"])
+    # the report inside the assessment carries the vocabulary and the unknown list
+    report = schema["$defs"]["SymptomReport"]
+    assert "duration_days" in report["properties"]["unknown"]["items"]["enum"]

@@ -180,7 +180,8 @@ def test_openapi_bodies_are_the_library_models(client: TestClient) -> None:
     assert set(Assessment.model_fields) == set(schemas["Assessment"]["properties"])
     body = document["paths"]["/v1/assess"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/SymptomReport"}
-    assert "/v1/next-question" not in document["paths"]
+    step = document["paths"]["/v1/next-question"]["post"]["responses"]["200"]["content"]
+    assert step["application/json"]["schema"] == {"$ref": "#/components/schemas/NextStep"}
 
 
 def test_html_report_endpoint(client: TestClient, shipped_book: RuleBook) -> None:

@@ -22,9 +22,13 @@ from psoas_triage.models import (
     AdviceItem,
     Alternative,
     Assessment,
+    Change,
     Finding,
     Likelihood,
+    NextStep,
     Professional,
+    Progress,
+    Question,
     RedFlag,
     Referral,
     Sex,
@@ -33,6 +37,7 @@ from psoas_triage.models import (
     UncheckedRedFlag,
     WarningSign,
 )
+from psoas_triage.next_step import next_question
 from psoas_triage.reports import parse_report, parse_report_json
 from psoas_triage.rulebook import DEFAULT_RULES_DIR, LoadedRule, RuleBook, load_rulebook
 
@@ -44,14 +49,18 @@ __all__ = [
     "AdviceItem",
     "Alternative",
     "Assessment",
+    "Change",
     "EngineError",
     "EngineStats",
     "Finding",
     "Likelihood",
     "LoadedRule",
+    "NextStep",
     "Problem",
     "Professional",
+    "Progress",
     "PsoasTriageError",
+    "Question",
     "RedFlag",
     "Referral",
     "ReportError",
@@ -68,6 +77,7 @@ __all__ = [
     "default_rulebook",
     "engine_stats",
     "load_rulebook",
+    "next_question",
     "parse_report",
     "parse_report_json",
     "unchecked_red_flags",

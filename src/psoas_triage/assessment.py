@@ -25,6 +25,7 @@ from psoas_triage.models import (
     UncheckedRedFlag,
     WarningSign,
 )
+from psoas_triage.open_questions import band_openings, unasked_keys
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
 from psoas_triage.scoring import likelihood_band, psoas_score
@@ -60,6 +61,11 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
     prepared = book_parts if book_parts.owns(fired) else None
     score = psoas_score(loaded.rule.points for loaded in fired)
     likelihood = likelihood_band(score, book.policy.bands)
+    # Provisional while a question not asked yet could still move the band (an unasked
+    # question is never a no).
+    _, band_open = band_openings(
+        book, report, (loaded.rule.id for loaded in fired), unasked_keys(book, report)
+    )
     decision = decide_triage(fired, likelihood, book.policy)
     warning_signs = screen(book, report, decision.level)
     decision = apply_screen(decision, warning_signs)
@@ -86,6 +92,8 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         triage_reasons=decision.reasons,
         likelihood=likelihood,
         psoas_score=score,
+        likelihood_provisional=bool(band_open),
+        likelihood_open_questions=tuple(opening.key for opening in band_open),
         red_flags=red_flags,
         unchecked_red_flags=warning_signs.unchecked,
         findings=findings,

@@ -657,11 +657,14 @@ def vocabulary(rules: RulesOption = None, as_json: JsonOption = False) -> None:
 def schema(
     which: Annotated[
         str,
-        typer.Argument(metavar="report|assessment", help="Which JSON document to describe."),
+        typer.Argument(
+            metavar="report|assessment|next-step", help="Which JSON document to describe."
+        ),
     ] = "assessment",
     rules: RulesOption = None,
 ) -> None:
-    """Print the JSON Schema of a SymptomReport (input) or an Assessment (output).
+    """Print the JSON Schema of a SymptomReport (input), an Assessment (output) or a NextStep
+    (what ``next_question`` returns to an app driving the interview).
 
     For programs in other languages that send reports and read assessments. The schema names
     its rule-book version in $id and lists the vocabulary's codes as an enum on present/absent.
@@ -670,6 +673,7 @@ def schema(
     Examples:
       psoas-triage schema report
       psoas-triage schema assessment > assessment.schema.json
+      psoas-triage schema next-step
     """
     from psoas_triage.json_schemas import DOCUMENTS, json_schema
     from psoas_triage.suggestions import closest

@@ -1,22 +1,10 @@
-"""Ask the vocabulary's questions and assess the answers.
+"""The terminal interview, driven by ``next_question`` (one interview logic for every app).
 
-The warning signs (vocabulary category ``red_flag``) come first, as ONE checklist question
-("Do you have any of these? ... none, or the numbers"), then age, duration and pain, then the
-rest by category, one at a time. Before each question the interview checks, soundly, whether
-any answer to it could still change the triage level; questions that cannot are skipped:
-
-- the whole interview stops when the most urgent level still reachable (the floors of every rule
-  that can still fire, and the likelihood band of all their positive points) is no higher than
-  the level of the answers so far (for example once it is an emergency);
-- a single question is skipped when no rule that mentions it can still fire (another code it
-  needs was answered no, or a number it needs was answered too low) with an effect that could
-  raise the level above the current one.
-
-Which rules can still fire, and whether a question could raise the level, are the warning-sign
-screen's own functions (``screening.reachable_rule_ids`` and ``screening.could_raise``), so the
-interview and the screen can never disagree. "The current level" is the answers' level before
-the screen: answering no to a warning sign may lower consultation to self-care, so the screen's
-own floor is not a reason to skip a question.
+Each turn sends everything answered so far to ``next_step.next_question`` and asks what it
+returns: the warning-sign checklist first (one question: none, or the numbers that apply), then
+what could still raise the triage level, then what could still change the psoas band. It stops
+when ``next_question`` says nothing left could change either. A "don't know" goes into the
+report's ``unknown`` list: never asked again, never counted as a no.
 
 Input and output are plain callables, so the CLI, a test or another front end can drive it.
 """
@@ -29,12 +17,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from psoas_triage.assessment import assess
-from psoas_triage.models import Assessment, SymptomReport, TriageLevel
+from psoas_triage.models import Assessment, SymptomReport
+from psoas_triage.models import Question as StepQuestion
+from psoas_triage.next_step import NUMBER_PROMPTS, base_level, next_question, question_for
+from psoas_triage.open_questions import unasked_keys
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.schema import Category
-from psoas_triage.scoring import likelihood_band, psoas_score
-from psoas_triage.screening import could_raise, reachable_rule_ids, warning_sign_items
-from psoas_triage.triage import decide_triage
+from psoas_triage.screening import warning_sign_items
+
+__all__ = ["base_level"]
 
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
@@ -71,16 +62,8 @@ class Question:
     """For the checklist: its warning-sign questions, numbered from 1 in this order."""
 
 
-NUMBER_QUESTIONS = (
-    Question("age", "How old are you (years)?", "number", 0, 120),
-    Question("duration_days", "How many days ago did the pain start?", "number", 0, 36500),
-    Question(
-        "pain_intensity",
-        "How strong is the pain now, from 0 (none) to 10 (worst imaginable)?",
-        "number",
-        0,
-        10,
-    ),
+NUMBER_QUESTIONS = tuple(
+    Question(name, text, "number", low, high) for name, (text, low, high) in NUMBER_PROMPTS.items()
 )
 
 
@@ -100,8 +83,14 @@ class Answers:
 
     def report(self) -> SymptomReport:
         values = {name: value for name, value in self.numbers.items() if value is not None}
+        unknown = self.unknown
         return SymptomReport.model_validate(
-            {"present": tuple(self.present), "absent": tuple(self.absent), **values}
+            {
+                "present": tuple(self.present),
+                "absent": tuple(self.absent),
+                "unknown": tuple(dict.fromkeys(unknown)),
+                **values,
+            }
         )
 
 
@@ -143,27 +132,15 @@ def checklist_question(book: RuleBook, codes: list[str] | None = None) -> Questi
     return Question(CHECKLIST_KEY, text, "checklist", items=items)
 
 
-def base_level(book: RuleBook, assessment: Assessment) -> TriageLevel:
-    """The assessment's level before the warning-sign screen's floor."""
-    fired = [book.rule(rule_id) for rule_id in assessment.fired_rule_ids]
-    return decide_triage(fired, assessment.likelihood, book.policy).level
-
-
-def reachable_level(book: RuleBook, reachable: frozenset[str]) -> TriageLevel:
-    """The most urgent level any later answers could give: every floor of a rule that can still
-    fire, and the band of all their positive points (an upper bound on the score)."""
-    rules = [book.rule(rule_id).rule for rule_id in reachable]
-    floors = [rule.triage_floor for rule in rules if rule.triage_floor is not None]
-    best = likelihood_band(psoas_score(max(rule.points, 0) for rule in rules), book.policy.bands)
-    by_band = book.policy.likelihood_triage.get(best)
-    return TriageLevel.most_urgent(*floors, *([by_band] if by_band is not None else []))
-
-
-def _asking_order(book: RuleBook) -> list[Question]:
-    """The checklist (when the book has warning signs), then every other question."""
-    red = frozenset(item.code for item in warning_sign_items(book))
-    rest = [question for question in questions(book) if question.key not in red]
-    return [checklist_question(book), *rest] if red else rest
+def _terminal_question(book: RuleBook, step: StepQuestion) -> Question:
+    """The terminal form of a ``next_question`` question."""
+    if step.kind == "group":
+        return checklist_question(book, list(step.codes))
+    if step.kind == "number":
+        assert step.field is not None and step.minimum is not None and step.maximum is not None
+        return Question(step.field, step.text, "number", step.minimum, step.maximum)
+    assert step.code is not None
+    return Question(step.code, step.text, "code")
 
 
 def run_interview(
@@ -172,46 +149,38 @@ def run_interview(
     write: Callable[[str], None],
     skip: bool = True,
 ) -> InterviewResult:
-    """Ask, skip what cannot matter, and assess. ``read_line`` returns None at end of input.
+    """Ask what ``next_question`` asks until it stops, and assess. ``read_line`` returns None at
+    end of input.
 
-    ``skip=False`` asks every question (for a fuller psoas score and advice).
+    ``skip=False`` then asks every question left too (for a fuller score and advice).
     """
     answers = Answers()
     asked: list[str] = []
-    skipped: list[str] = []
     ended_by: Literal["complete", "eof", "quit"] = "complete"
     write(
         "Answer y (yes), n (no) or ? / blank (don't know); leave a number blank to skip; "
         "q finishes early. This supports triage; it is not a diagnosis.\n"
     )
-    pending = _asking_order(book)
-    while pending:
+    while True:
         report = answers.report()
-        current = base_level(book, assess(report, book))
-        reachable = reachable_rule_ids(book, report)
-        if skip and reachable_level(book, reachable).rank <= current.rank:
-            skipped.extend(question.key for question in pending)
+        step = next_question(report, book)
+        if step.question is not None:
+            question = _terminal_question(book, step.question)
+        elif not skip and unasked_keys(book, report):
+            left = unasked_keys(book, report)
+            signs = [item.code for item in warning_sign_items(book) if item.code in left]
+            if signs:
+                question = checklist_question(book, signs)
+            else:
+                question = _terminal_question(book, question_for(book, left[0]))
+        else:
             break
-        question = pending.pop(0)
-        if question.kind == "checklist":
-            relevant = [
-                item.key
-                for item in question.items
-                if not skip or could_raise(book, reachable, item.key, current)
-            ]
-            skipped.extend(item.key for item in question.items if item.key not in relevant)
-            if not relevant:
-                continue
-            question = checklist_question(book, relevant)
-        elif skip and not could_raise(book, reachable, question.key, current):
-            skipped.append(question.key)
-            continue
         asked.append(question.key)
         outcome = _ask(question, len(asked), answers, read_line, write)
         if outcome != "answered":
             ended_by = outcome
-            skipped.extend(q.key for q in pending)
             break
+    skipped = tuple(unasked_keys(book, answers.report()))
     answered = len(asked) - (ended_by != "complete")
     if ended_by == "eof":
         write(f"(end of input: assessing the {_count(answered, 'answer')} given)\n")
@@ -220,11 +189,11 @@ def run_interview(
     else:
         write(
             f"{_count(answered, 'question')} answered; {len(skipped)} skipped because they "
-            "could not change the triage level.\n"
+            "could not change the triage level or the psoas band.\n"
         )
     write("\n")
     assessment = assess(answers.report(), book)
-    return InterviewResult(assessment, answers, tuple(asked), tuple(skipped), ended_by)
+    return InterviewResult(assessment, answers, tuple(asked), skipped, ended_by)
 
 
 def _ask(
@@ -263,6 +232,7 @@ def _ask(
             return "answered"
         if reply == "":
             answers.numbers[question.key] = None
+            answers.unknown.append(question.key)
             return "answered"
         try:
             value = int(reply)
@@ -280,6 +250,7 @@ def _ask(
         answers.unknown.append(question.key)
     else:
         answers.numbers[question.key] = None
+        answers.unknown.append(question.key)
     return "answered"
 
 

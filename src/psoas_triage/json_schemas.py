@@ -13,13 +13,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from psoas_triage.models import Assessment, SymptomReport
+from psoas_triage.models import NUMBER_FIELDS, Assessment, NextStep, SymptomReport
 from psoas_triage.rulebook import RuleBook
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_PREFIX = "urn:psoas-triage:schema"
 
-DOCUMENTS: dict[str, type[BaseModel]] = {"report": SymptomReport, "assessment": Assessment}
+DOCUMENTS: dict[str, type[BaseModel]] = {
+    "report": SymptomReport,
+    "assessment": Assessment,
+    "next-step": NextStep,
+}
 """Every document with a schema, by the name ``psoas-triage schema NAME`` takes."""
 
 
@@ -49,7 +53,11 @@ def _for_each_report(schema: dict[str, Any], change: Callable[[dict[str, Any]], 
 
 
 def _restrict_codes(report: dict[str, Any], codes: list[str]) -> None:
-    for field in ("present", "absent"):
+    for field in ("present", "absent", "unknown"):
         items = report["properties"][field]["items"]
+        if field == "unknown":
+            items["enum"] = [*codes, *NUMBER_FIELDS]
+            items["description"] = "a symptom code of the vocabulary, or a number field"
+            continue
         items["enum"] = codes
         items["description"] = "a symptom code of the rule book's vocabulary"

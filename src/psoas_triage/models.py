@@ -8,7 +8,7 @@ question for the rule book's vocabulary, answered in ``reports.parse_report``.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,10 @@ MAX_CODES = 200
 """Upper bound on codes per list: a real report has a few dozen at most; this stops abuse."""
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+NumberField = Literal["age", "duration_days", "pain_intensity"]
+NUMBER_FIELDS: tuple[NumberField, ...] = ("age", "duration_days", "pain_intensity")
+"""The report's number fields, which an interview asks as number questions."""
 
 
 class _StrEnum(str, Enum):
@@ -107,6 +111,15 @@ class SymptomReport(BaseModel):
         default=None, ge=0, le=10, strict=True, description="0-10 numeric rating scale"
     )
     sex: Sex | None = Field(default=None, description="female or male; unknown when left out")
+    unknown: tuple[Code, ...] = Field(
+        default=(),
+        max_length=MAX_CODES,
+        description=(
+            "codes (or number fields: age, duration_days, pain_intensity) that were asked and "
+            "answered don't know: neither present nor absent, never a no; an interview does not "
+            "ask them again"
+        ),
+    )
 
     @model_validator(mode="after")
     def _no_contradiction(self) -> SymptomReport:
@@ -115,9 +128,18 @@ class SymptomReport(BaseModel):
             raise ValueError(
                 f"codes both present and absent: {', '.join(both)} (a code is one or the other)"
             )
+        answered = sorted(set(self.unknown) & {*self.present, *self.absent})
+        if answered:
+            raise ValueError(
+                f"codes both unknown and answered: {', '.join(answered)} (unknown means neither)"
+            )
+        given = sorted(name for name in NUMBER_FIELDS if name in self.unknown)
+        given = [name for name in given if getattr(self, name) is not None]
+        if given:
+            raise ValueError(f"numbers both given and unknown: {', '.join(given)}")
         return self
 
-    @field_validator("present", "absent")
+    @field_validator("present", "absent", "unknown")
     @classmethod
     def _deduplicate(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
         # Repeating a code says nothing new; keep the first occurrence so order stays stable.
@@ -227,6 +249,14 @@ class Assessment(BaseModel):
     triage_reasons: tuple[str, ...]
     likelihood: Likelihood
     psoas_score: int = Field(ge=0, le=100)
+    likelihood_provisional: bool = Field(
+        default=False,
+        description="true while a question that could still change the psoas band is not asked",
+    )
+    likelihood_open_questions: tuple[str, ...] = Field(
+        default=(),
+        description="codes and number fields not asked yet that could change the psoas band",
+    )
     red_flags: tuple[RedFlag, ...]
     unchecked_red_flags: tuple[UncheckedRedFlag, ...] = Field(
         default=(),
@@ -244,3 +274,60 @@ class Assessment(BaseModel):
     def fired_rule_ids(self) -> tuple[str, ...]:
         """Ids of every rule that fired, in rule-book order."""
         return tuple(finding.rule_id for finding in self.findings)
+
+
+class Change(BaseModel):
+    """What one answer could still change: the triage level or the psoas band, and through which
+    rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    what: Literal["triage_level", "likelihood"]
+    to: str = Field(description="the most urgent level, or the band, the answer could lead to")
+    rule_ids: tuple[str, ...]
+
+
+class Question(BaseModel):
+    """The next question to put to the person.
+
+    ``code``: yes / no / don't know about one vocabulary code (add it to ``present``, ``absent``
+    or ``unknown``). ``group``: the warning-sign checklist (picked codes in ``present``, the rest
+    in ``absent``; none = all absent; don't know = all in ``unknown``). ``number``: set ``field``
+    to a whole number from ``minimum`` to ``maximum`` (or put the field name in ``unknown``).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["code", "group", "number"]
+    code: str | None = None
+    codes: tuple[str, ...] = ()
+    field: NumberField | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    text: str
+    why: str
+    changes: tuple[Change, ...] = ()
+
+
+class Progress(BaseModel):
+    """How far the interview is: answers given so far, and questions left at most."""
+
+    model_config = ConfigDict(frozen=True)
+
+    asked: int = Field(ge=0)
+    remaining_at_most: int = Field(ge=0)
+
+
+class NextStep(BaseModel):
+    """What a stateless interview does next: ask ``question``, or stop (``should_stop``).
+
+    ``assessment`` is the assessment of the answers so far: final once ``should_stop`` is
+    true, provisional before. Supports triage; it is not a diagnosis.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    should_stop: bool
+    question: Question | None = None
+    assessment: Assessment | None = None
+    progress: Progress

@@ -135,6 +135,13 @@ def _score(assessment: Assessment) -> Text:
     text = Text("\nPsoas score: ", style="bold")
     text.append(f"{assessment.psoas_score}/100")
     text.append(f" - psoas involvement {assessment.likelihood.value}")
+    if assessment.likelihood_provisional:
+        count = len(assessment.likelihood_open_questions)
+        noun = "question" if count == 1 else "questions"
+        text.append(
+            f" (provisional: psoas score not fully assessed: {count} {noun} not asked)",
+            style="yellow",
+        )
     return text
 
 

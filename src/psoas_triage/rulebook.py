@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import Problem, RuleBookError, cut_text
-from psoas_triage.models import SymptomReport, TriageLevel
+from psoas_triage.models import NUMBER_FIELDS, SymptomReport, TriageLevel
 from psoas_triage.schema import (
     AdviceFile,
     AlternativeCause,
@@ -148,6 +148,11 @@ class RuleBook:
         return [
             *self.code_problems("present", report.present),
             *self.code_problems("absent", report.absent),
+            *(
+                problem
+                for problem in self.code_problems("unknown", report.unknown)
+                if problem.value not in NUMBER_FIELDS
+            ),
         ]
 
     def code_problems(self, field_name: str, codes: Iterable[object]) -> list[Problem]:

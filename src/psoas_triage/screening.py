@@ -212,7 +212,10 @@ def _screen(
 
 
 def reachable_rule_ids(
-    book: RuleBook, report: SymptomReport, among: Collection[str] | None = None
+    book: RuleBook,
+    report: SymptomReport,
+    among: Collection[str] | None = None,
+    engine: RuleEngine | None = None,
 ) -> frozenset[str]:
     """Ids of the rules (of ``among``, default all) that can still fire when every code the
     report neither reports nor denies may yet be present and every number it leaves out may yet
@@ -228,7 +231,8 @@ def reachable_rule_ids(
     """
     prepared = _book_screen(book)
     wanted = prepared.all_rules if among is None else frozenset(among)
-    engine = prepared.screen_engine if wanted <= prepared.screen_rules else engine_for(book)
+    if engine is None:  # ``engine``: one holding at least ``among`` (fewer rules fire: faster)
+        engine = prepared.screen_engine if wanted <= prepared.screen_rules else engine_for(book)
     absent = set(report.absent)
     chosen = set(report.present)
     for rule_id in sorted(wanted):
@@ -311,3 +315,14 @@ def _limits(name: str) -> tuple[int, int]:
         elif isinstance(constraint, Le):
             high = int(constraint.le)  # type: ignore[call-overload]
     return low, high
+
+
+def rule_raises_to(book: RuleBook) -> dict[str, TriageLevel]:
+    """For each rule id: the most urgent level its firing could lead to (its floor, or the
+    likelihood table's most urgent level when it has points). Shared with the interview."""
+    return _book_screen(book).raise_to
+
+
+def rule_mentions(book: RuleBook) -> dict[str, frozenset[str]]:
+    """For each rule id: the codes and number fields its condition mentions."""
+    return _book_screen(book).mentions

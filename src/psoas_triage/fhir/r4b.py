@@ -12,8 +12,11 @@ try:
     from fhir.resources.R4B.annotation import Annotation
     from fhir.resources.R4B.codeableconcept import CodeableConcept
     from fhir.resources.R4B.coding import Coding
+    from fhir.resources.R4B.datarequirement import DataRequirement, DataRequirementCodeFilter
     from fhir.resources.R4B.extension import Extension
+    from fhir.resources.R4B.guidanceresponse import GuidanceResponse
     from fhir.resources.R4B.identifier import Identifier
+    from fhir.resources.R4B.parameters import Parameters, ParametersParameter
     from fhir.resources.R4B.questionnaire import (
         Questionnaire,
         QuestionnaireItem,
@@ -33,8 +36,13 @@ __all__ = [
     "Annotation",
     "CodeableConcept",
     "Coding",
+    "DataRequirement",
+    "DataRequirementCodeFilter",
     "Extension",
+    "GuidanceResponse",
     "Identifier",
+    "Parameters",
+    "ParametersParameter",
     "Questionnaire",
     "QuestionnaireItem",
     "QuestionnaireItemAnswerOption",

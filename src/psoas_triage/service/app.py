@@ -30,7 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from psoas_triage import __version__
 from psoas_triage.assessment import assess, default_rulebook
 from psoas_triage.errors import Problem, ReportError
-from psoas_triage.models import Assessment, SymptomReport, TriageLevel
+from psoas_triage.models import Assessment, NextStep, SymptomReport, TriageLevel
+from psoas_triage.next_step import next_question
 from psoas_triage.reports import parse_report, parse_report_json
 from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Rule, Term
@@ -177,6 +178,25 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         except ReportError as error:
             return _invalid(error)
         return HTMLResponse(page)
+
+    @app.post(
+        "/v1/next-question",
+        response_model=NextStep,
+        responses=ERRORS,
+        openapi_extra=REPORT_BODY,
+        summary="The next interview question for everything answered so far (stateless)",
+    )
+    async def next_question_step(request: Request) -> Response:
+        """A SymptomReport (all answers so far, ``unknown`` for don't know) in, the NextStep out
+        (exactly ``next_question(report).model_dump_json()``)."""
+        body = await request.body()
+        try:
+            text = await run_in_threadpool(
+                lambda: next_question(parse_report_json(body, book), book).model_dump_json()
+            )
+        except ReportError as error:
+            return _invalid(error)
+        return Response(text, media_type=JSON)
 
     @app.get("/v1/vocabulary", response_model=list[Term], summary="The symptom codes")
     async def vocabulary() -> list[Term]:

@@ -1,0 +1,164 @@
+"""Which questions not asked yet could still change the triage level or the psoas band.
+
+A *key* is a vocabulary code or a number field (``age``, ``duration_days``, ``pain_intensity``).
+It is *asked* once the report has it in ``present``, ``absent`` or ``unknown``, or gives the
+number. An unknown stays "not denied": the rules it could fire still count as reachable, so the
+warning-sign screen keeps its floor and nothing is ever treated as a no.
+
+For the triage level, which rules can still fire is the screen's own question
+(``screening.reachable_rule_ids``, asked of the engine), so this module, the screen and the
+interview cannot disagree. For the band, which every assessment reports on, an engine call per
+assessment would cost more than the assessment itself: a rule with points counts as still
+possible unless a code it needs was denied (the same test ``reachable_rule_ids`` makes before it
+asks the engine). That can only over-count (a number bound is not checked), so the band is
+called open too often, never too rarely. Conditions have no "not" clause, so a fired rule stays
+fired whatever else is answered; only rules not fired yet can change anything, and each of them
+mentions some key not asked yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from psoas_triage.models import NUMBER_FIELDS, Likelihood, SymptomReport, TriageLevel
+from psoas_triage.rulebook import RuleBook, per_book
+from psoas_triage.scoring import likelihood_band, psoas_score
+from psoas_triage.screening import rule_mentions, rule_raises_to
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One key not asked yet, and what an answer to it could still change."""
+
+    key: str
+    rule_ids: tuple[str, ...]
+    """The rules, able to fire, that mention the key and could make the change."""
+    level: TriageLevel | None = None
+    """For the triage level: the most urgent level an answer could lead to."""
+    weight: int = 0
+    """For the band: the points at stake (sum of absolute points of those rules)."""
+
+
+@dataclass(frozen=True)
+class BandRange:
+    """The lowest and highest band any answers to the keys not asked could give."""
+
+    low: Likelihood
+    high: Likelihood
+
+    @property
+    def closed(self) -> bool:
+        return self.low is self.high
+
+
+class _BookKeys:
+    """What this module needs from one rule book, derived once."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self.codes = tuple(book.terms)
+        self.point_rules = frozenset(loaded.rule.id for loaded in book.rules if loaded.rule.points)
+        self.points = {loaded.rule.id: loaded.rule.points for loaded in book.rules}
+        self.titles = {loaded.rule.id: loaded.rule.title for loaded in book.rules}
+        self.point_rules_of: dict[str, frozenset[str]] = {}
+        for loaded in book.rules:
+            if loaded.rule.points:
+                for key in {*loaded.rule.when.codes(), *loaded.rule.when.numbers()}:
+                    self.point_rules_of[key] = self.point_rules_of.get(key, frozenset()) | {
+                        loaded.rule.id
+                    }
+        self.needs = {
+            loaded.rule.id: (frozenset(loaded.rule.when.all), frozenset(loaded.rule.when.any))
+            for loaded in book.rules
+        }
+
+
+_book_keys = per_book(_BookKeys)
+
+
+def asked_keys(report: SymptomReport) -> frozenset[str]:
+    """Every code and number field the report answers, including "don't know"."""
+    numbers = {name for name in NUMBER_FIELDS if getattr(report, name) is not None}
+    return frozenset({*report.present, *report.absent, *report.unknown, *numbers})
+
+
+def unasked_keys(book: RuleBook, report: SymptomReport) -> list[str]:
+    """Codes (vocabulary order) and number fields the report has not answered yet."""
+    asked = asked_keys(report)
+    return [key for key in (*_book_keys(book).codes, *NUMBER_FIELDS) if key not in asked]
+
+
+def level_openings(
+    book: RuleBook,
+    report: SymptomReport,
+    level: TriageLevel,
+    reachable: frozenset[str],
+    keys: Iterable[str],
+) -> list[Opening]:
+    """The keys among ``keys`` whose answer could raise the level above ``level`` (the level
+    before the screen), most urgent first, numbers before codes (one answer settles every
+    rule bounding it), then by how many rules could do it."""
+    raises, mentions = rule_raises_to(book), rule_mentions(book)
+    found = []
+    for position, key in enumerate(keys):
+        rules = sorted(
+            rule_id
+            for rule_id in reachable
+            if key in mentions[rule_id] and raises[rule_id].rank > level.rank
+        )
+        if rules:
+            top = TriageLevel.most_urgent(*(raises[rule_id] for rule_id in rules))
+            order = (-top.rank, key not in NUMBER_FIELDS, -len(rules), position)
+            found.append((order, Opening(key, tuple(rules), top)))
+    return [opening for _, opening in sorted(found, key=lambda entry: entry[0])]
+
+
+def band_range(book: RuleBook, fired: Iterable[str], candidates: Iterable[str]) -> BandRange:
+    """The bands reachable when any of ``candidates`` (rules not fired yet) may still fire."""
+    points = _book_keys(book).points
+    total = sum(points[rule_id] for rule_id in fired)
+    extra = [points[rule_id] for rule_id in candidates]
+    low = psoas_score([total, *(value for value in extra if value < 0)])
+    high = psoas_score([total, *(value for value in extra if value > 0)])
+    bands = book.policy.bands
+    return BandRange(likelihood_band(low, bands), likelihood_band(high, bands))
+
+
+def band_openings(
+    book: RuleBook, report: SymptomReport, fired: Iterable[str], keys: Iterable[str]
+) -> tuple[BandRange, list[Opening]]:
+    """The keys among ``keys`` whose answer could change the psoas band, most points at stake
+    first; empty once the band is settled whatever the remaining answers."""
+    prepared = _book_keys(book)
+    fired_ids = frozenset(fired)
+    wanted = prepared.point_rules - fired_ids
+    keys = list(keys)
+    if not wanted or not keys:
+        band = band_range(book, fired_ids, ())
+        return band, []
+    absent = frozenset(report.absent)
+    candidates = frozenset(
+        rule_id for rule_id in wanted if not _denied(prepared.needs[rule_id], absent)
+    )
+    band = band_range(book, fired_ids, candidates)
+    if band.closed:
+        return band, []
+    found = []
+    for position, key in enumerate(keys):
+        rules = sorted(prepared.point_rules_of.get(key, frozenset()) & candidates)
+        if rules:
+            weight = sum(abs(prepared.points[rule_id]) for rule_id in rules)
+            found.append((-weight, position, Opening(key, tuple(rules), weight=weight)))
+    return band, [opening for *_, opening in sorted(found, key=lambda entry: entry[:2])]
+
+
+def _denied(needs: tuple[frozenset[str], frozenset[str]], absent: frozenset[str]) -> bool:
+    """Whether a code the rule needs was denied, so it can never fire."""
+    needed, either = needs
+    return bool(needed & absent) or bool(either and either <= absent)
+
+
+def rule_titles(book: RuleBook, rule_ids: Iterable[str]) -> list[str]:
+    """The titles of ``rule_ids``, for a question's reasons."""
+    titles = _book_keys(book).titles
+    return [titles[rule_id] for rule_id in rule_ids]
