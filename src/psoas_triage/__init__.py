@@ -33,7 +33,7 @@ from psoas_triage.models import (
     UncheckedRedFlag,
     WarningSign,
 )
-from psoas_triage.reports import parse_report, parse_report_json
+from psoas_triage.reports import parse_report, parse_report_json, report_validator
 from psoas_triage.rulebook import DEFAULT_RULES_DIR, LoadedRule, RuleBook, load_rulebook
 
 __version__ = "0.1.0"
@@ -70,6 +70,7 @@ __all__ = [
     "load_rulebook",
     "parse_report",
     "parse_report_json",
+    "report_validator",
     "unchecked_red_flags",
     "warning_sign_checklist",
 ]

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from psoas_triage.assessment import assess
+from psoas_triage.assessment import assess_known_codes
 from psoas_triage.models import Assessment, SymptomReport, TriageLevel
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.schema import Category
@@ -187,7 +187,7 @@ def run_interview(
     pending = _asking_order(book)
     while pending:
         report = answers.report()
-        current = base_level(book, assess(report, book))
+        current = base_level(book, assess_known_codes(report, book))
         reachable = reachable_rule_ids(book, report)
         if skip and reachable_level(book, reachable).rank <= current.rank:
             skipped.extend(question.key for question in pending)
@@ -223,7 +223,7 @@ def run_interview(
             "could not change the triage level.\n"
         )
     write("\n")
-    assessment = assess(answers.report(), book)
+    assessment = assess_known_codes(answers.report(), book)
     return InterviewResult(assessment, answers, tuple(asked), tuple(skipped), ended_by)
 
 
