@@ -689,6 +689,35 @@ def schema(
     print_json(json_schema(which, load_book(rules)))
 
 
+@app.command(epilog=EXIT_CODES_HELP)
+def steps(as_json: JsonOption = False) -> None:
+    """List every Gherkin step of the pytest-bdd plugin, each with an example that parses.
+
+    The same catalogue as docs/gherkin.md (both read the step definitions' own entries), so
+    the two cannot drift. Needs the bdd extra (pytest-bdd).
+
+    \b
+    Examples:
+      psoas-triage steps
+      psoas-triage steps --json
+    """
+    from psoas_triage.bdd.catalogue import catalogue, describe_steps
+
+    try:
+        entries = catalogue()
+    except ModuleNotFoundError as error:
+        raise CliError(str(error)) from None
+    if as_json:
+        print_json(
+            [
+                {"keyword": e.keyword, "phrase": e.phrase, "example": e.example, "note": e.note}
+                for e in entries
+            ]
+        )
+        return
+    sys.stdout.write(describe_steps(entries) + "\n")
+
+
 # --- rules --------------------------------------------------------------------------------------
 
 
