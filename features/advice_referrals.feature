@@ -67,17 +67,18 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     And no self-care advice is offered
     And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
     And the advice on what to avoid does not include "Avoid full squats"
-    And the advice on when to seek help includes "Signs that need a doctor soon"
+    And the advice on when to seek help <doctor soon> "Signs that need a doctor soon"
     And the reason to see a doctor mentions "warning sign"
 
+    # When to seek help is chosen by level: at emergency the advice is to go now, not soon.
     Examples:
-      | warning sign                          |
-      | fever                                 |
-      | history of cancer                     |
-      | unexplained weight loss               |
-      | pain at night that rest does not ease |
-      | abdominal pain                        |
-      | significant injury                    |
+      | warning sign                          | doctor soon      |
+      | fever                                 | includes         |
+      | history of cancer                     | includes         |
+      | unexplained weight loss               | includes         |
+      | pain at night that rest does not ease | includes         |
+      | abdominal pain                        | includes         |
+      | significant injury                    | does not include |
 
   Scenario: When to seek help is always said, even for the mildest report
     Given a person reporting better with rest

@@ -14,7 +14,7 @@ Feature: Reports that cannot be assessed are refused with a precise reason
       | verb   | code        | field      | suggestion    |
       | lists  | groin_pian  | present[0] | groin_pain    |
       | lists  | hip_snaping | present[0] | hip_snapping  |
-      | lists  | Groin pain  | present[0] | groin_pain    |
+      | lists  | Groin pian  | present[0] | groin_pain    |
       | denies | fevre       | absent[0]  | fever         |
       | lists  | low_back    | present[0] | low_back_pain |
 

@@ -35,16 +35,17 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     Then the triage level is "<level>"
     And the red flag "<red flag>" is raised
     And a doctor is recommended
-    And the advice on when to seek help includes "If no doctor can see you today, go to an emergency department"
+    And the advice on when to seek help <same day> "If no doctor can see you today, go to an emergency department"
 
+    # At emergency the advice is to go now, so the same-day fallback is not offered.
     Examples:
-      | sign                    | level     | red flag                 |
-      | limp                    | urgent    | fever_with_pain          |
-      | pain when lifting the leg | urgent  | fever_with_pain          |
-      | hot swollen joint       | urgent    | fever_with_pain          |
-      | knee pain               | urgent    | fever_with_pain          |
-      | flank pain              | urgent    | fever_with_pain          |
-      | hip held bent           | emergency | fever_with_hip_held_bent |
+      | sign                    | level     | red flag                 | same day         |
+      | limp                    | urgent    | fever_with_pain          | includes         |
+      | pain when lifting the leg | urgent  | fever_with_pain          | includes         |
+      | hot swollen joint       | urgent    | fever_with_pain          | includes         |
+      | knee pain               | urgent    | fever_with_pain          | includes         |
+      | flank pain              | urgent    | fever_with_pain          | includes         |
+      | hip held bent           | emergency | fever_with_hip_held_bent | does not include |
 
   Scenario: An 83-year-old who fell at home with groin pain and a limp is seen today, with no exercises
     Given a person reporting minor fall, groin pain and limp

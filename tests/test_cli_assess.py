@@ -90,23 +90,28 @@ def test_human_report_shows_level_first_then_sections_in_order():
     out = result.stdout
     assert "\x1b[" not in out  # no colour codes when not a terminal
     assert out.index("TRIAGE: URGENT") < out.index("See a doctor within 24 hours.")
+    # Urgent: the action (who to see, when to seek help) before the psoas score, worded as
+    # secondary.
     order = [
         "TRIAGE: URGENT",
         "Red flags",
         "Fever (urgent): Fever with pain may be an infection.",
-        "Psoas score: 12/100",
-        "possible",
-        "Findings",
         "Who to see",
         "Doctor: A red flag needs a doctor.",
-        "Other causes to discuss",
         "When to seek help",
+        "Psoas score: 12/100",
+        "possible",
+        "not the reason for this advice",
+        "Findings",
+        "Other causes to discuss",
+        "Sources",
         "Test rule book. Not a diagnosis.",
     ]
     positions = [out.index(text) for text in order]
     assert positions == sorted(positions)
-    # the findings table lists rule, points and sources
-    assert "groin" in out and "+12" in out and "test_source" in out and "red flag" in out
+    # the findings table lists rule titles, points and numbered source notes with their titles
+    assert "Groin pain [1]" in out and "+12" in out and "red flag" in out
+    assert "[1] " in out and "test_source" not in out
 
 
 def test_self_care_report_has_no_red_flag_section():

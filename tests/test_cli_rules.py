@@ -122,7 +122,7 @@ def test_lint_finds_a_rule_that_never_fires(tmp_path):
     result = run("rules", "lint", str(broken))
     assert result.exit_code == 3
     assert "groin" in result.stdout and "does not fire the rule" in result.stdout
-    assert "lint FAILED: 1 errors" in result.stdout
+    assert "lint FAILED: 1 error, 0 warnings" in result.stdout
 
     data = json.loads(run("rules", "lint", str(broken), "--json").stdout)
     assert data[0]["severity"] == "error" and data[0]["rule"] == "groin"

@@ -250,8 +250,14 @@ def test_psoas_round_trip(questionnaire, shipped_book):
 
 
 def test_unanswered_and_dont_know_stay_unknown(questionnaire, shipped_book):
-    report, _, _ = round_trip(questionnaire, shipped_book, {"groin_pain": "dont_know"})
-    assert report == SymptomReport()
+    # Nothing known is nothing to assess: the same refusal as every other door.
+    response = revalidated(respond(questionnaire, {"groin_pain": "dont_know"}))
+    with pytest.raises(ReportError, match="nothing to assess"):
+        from_questionnaire_response(response, shipped_book)
+    report, _, _ = round_trip(
+        questionnaire, shipped_book, {"groin_pain": "dont_know", "fever": "no"}
+    )
+    assert report == SymptomReport(absent=["fever"])
 
 
 def test_object_dict_and_json_text_read_the_same(questionnaire, shipped_book):

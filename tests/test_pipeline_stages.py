@@ -33,14 +33,16 @@ def test_bands_come_from_the_rule_book_thresholds(score: int, band: str) -> None
     assert likelihood_band(score, Bands(possible=20, likely=45)) == Likelihood(band)
 
 
-def test_triage_is_the_most_urgent_floor_with_reasons_most_urgent_first(
+def test_triage_is_the_most_urgent_floor_and_only_it_is_a_reason(
     mini_book: RuleBook,
 ) -> None:
     fired = [mini_book.rule("severe_pain"), mini_book.rule("fever_flag")]
     decision = decide_triage(fired, Likelihood.likely, mini_book.policy)
     assert decision.level is TriageLevel.urgent
-    assert decision.reasons == (
-        "red flag: Fever (urgent)",
+    # The consultation floors (severe pain, a likely psoas picture) did not set the level.
+    assert decision.reasons == ("red flag: Fever (urgent)",)
+    below = decide_triage([mini_book.rule("severe_pain")], Likelihood.likely, mini_book.policy)
+    assert below.reasons == (
         "finding: Severe pain (consultation)",
         "psoas involvement is likely (consultation)",
     )

@@ -21,7 +21,7 @@ import dataclasses
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -36,6 +36,7 @@ from psoas_triage import (
     default_rulebook,
     parse_report_json,
 )
+from psoas_triage.reports import is_empty
 from psoas_triage.rulebook import LoadedRule
 from psoas_triage.schema import AgeBound, AtLeast, Condition
 
@@ -70,7 +71,7 @@ def reports(draw: st.DrawFn) -> SymptomReport:
     absent = (
         draw(st.lists(st.sampled_from(remaining), unique=True, max_size=6)) if remaining else []
     )
-    return SymptomReport(
+    report = SymptomReport(
         present=present,
         absent=absent,
         age=draw(st.none() | st.integers(0, LIMITS["age"])),
@@ -80,6 +81,8 @@ def reports(draw: st.DrawFn) -> SymptomReport:
         pain_intensity=draw(st.none() | st.integers(0, LIMITS["pain_intensity"])),
         sex=draw(st.sampled_from([None, "female", "male"])),
     )
+    assume(not is_empty(report))  # an empty report is refused: "nothing to assess"
+    return report
 
 
 def _with(report: SymptomReport, **changes: object) -> SymptomReport:

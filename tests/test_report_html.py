@@ -94,7 +94,7 @@ LOCATIONS = sorted(BODY_MAP["regions"])
 
 @settings(max_examples=60, deadline=None)
 @given(
-    codes=st.lists(st.sampled_from(LOCATIONS), unique=True, max_size=6),
+    codes=st.lists(st.sampled_from(LOCATIONS), unique=True, min_size=1, max_size=6),
     extra=st.sampled_from(LOCATIONS),
 )
 def test_body_map_follows_the_data_and_only_grows(codes: list[str], extra: str) -> None:

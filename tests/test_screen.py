@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import psoas_triage
@@ -29,6 +29,7 @@ from psoas_triage import (
     warning_sign_checklist,
 )
 from psoas_triage.engine import engine_for
+from psoas_triage.reports import is_empty
 from psoas_triage.schema import Category
 from psoas_triage.screening import _book_screen, _number_values, reachable_rule_ids, screen_engine
 
@@ -294,13 +295,15 @@ def screened_reports(draw: st.DrawFn) -> SymptomReport:
     )
     others = [code for code in vocabulary if code not in present and code not in warning]
     denied += draw(st.lists(st.sampled_from(others), unique=True, max_size=5)) if others else []
-    return SymptomReport(
+    report = SymptomReport(
         present=present,
         absent=denied,
         age=draw(st.none() | st.integers(0, LIMITS["age"])),
         duration_days=draw(st.none() | st.integers(0, 30)),
         pain_intensity=draw(st.none() | st.integers(0, LIMITS["pain_intensity"])),
     )
+    assume(not is_empty(report))  # an empty report is refused: "nothing to assess"
+    return report
 
 
 def _with(report: SymptomReport, **changes: object) -> SymptomReport:

@@ -22,12 +22,13 @@ SECONDS = 2.0
 
 
 def sample_reports(book: RuleBook, count: int, seed: int) -> list[SymptomReport]:
-    """A fixed-seed mix of reports over the codes the book's rules use, numbers included."""
+    """A fixed-seed mix of reports over the codes the book's rules use, numbers included
+    (never empty: an empty report is refused, "nothing to assess")."""
     rng = random.Random(seed)
     codes = sorted({code for loaded in book.rules for code in loaded.rule.when.codes()})
     return [
         SymptomReport(
-            present=rng.sample(codes, k=rng.randint(0, min(len(codes), 5))),
+            present=rng.sample(codes, k=rng.randint(1, min(len(codes), 5))),  # never empty
             age=rng.choice([None, rng.randint(18, 90)]),
             duration_days=rng.choice([None, rng.randint(0, 200)]),
             pain_intensity=rng.choice([None, rng.randint(0, 10)]),

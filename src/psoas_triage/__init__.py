@@ -38,7 +38,7 @@ from psoas_triage.models import (
     WarningSign,
 )
 from psoas_triage.next_step import next_question
-from psoas_triage.reports import parse_report, parse_report_json
+from psoas_triage.reports import parse_report, parse_report_json, report_validator
 from psoas_triage.rulebook import DEFAULT_RULES_DIR, LoadedRule, RuleBook, load_rulebook
 
 __version__ = "0.1.0"
@@ -80,6 +80,7 @@ __all__ = [
     "next_question",
     "parse_report",
     "parse_report_json",
+    "report_validator",
     "unchecked_red_flags",
     "warning_sign_checklist",
 ]

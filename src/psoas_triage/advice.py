@@ -5,6 +5,9 @@ fired rules, present codes), not symptom matching: the symptom rules are durable
 Safety rule in code, whatever the advice file says: with a red flag, no self-care is offered.
 Holdbacks (``holdbacks:`` in the advice file) leave out exercises that do not fit the person
 (after a fall, in pregnancy, with severe pain...) and say why in ``Advice.held_back``.
+An item's ``conflicts_with`` leaves out the items it contradicts, so no result says both.
+Each kind is ranked (``AdviceItem.rank``, 1 = most relevant): items chosen for something in this
+report (a present code or a fired rule) before general ones, then the advice file's order.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class _Prepared:
                     category=entry.category,
                     sources=tuple(entry.sources),
                 ),
+                entry.conflicts_with,
+                bool(entry.when.present_any or entry.when.rules_any),
             )
             for entry in book.advice.advice
         ]
@@ -92,17 +97,33 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
     holdbacks = [entry for entry in book.advice.holdbacks if situation.matches(entry.when)]
     held_categories = frozenset().union(*(entry.categories for entry in holdbacks))
     held_items = frozenset().union(*(entry.items for entry in holdbacks))
-    picked: dict[str, list[AdviceItem]] = {"self_care": [], "avoid": [], "seek_help": []}
-    for kind, selector, item in _prepared(book).advice:
+    picked: dict[str, list[tuple[bool, AdviceItem]]] = {
+        "self_care": [],
+        "avoid": [],
+        "seek_help": [],
+    }
+    excluded: set[str] = set()
+    for kind, selector, item, conflicts, specific in _prepared(book).advice:
         if kind == "self_care" and (
             situation.red_flag or item.category in held_categories or item.id in held_items
         ):
             continue
         if situation.matches(selector):
-            picked[kind].append(item)
+            picked[kind].append((specific, item))
+            excluded |= conflicts
+    ranked = {kind: _ranked(items, excluded) for kind, items in picked.items()}
     return Advice(
-        self_care=tuple(picked["self_care"]),
-        avoid=tuple(picked["avoid"]),
-        seek_help=tuple(picked["seek_help"]),
+        self_care=ranked["self_care"],
+        avoid=ranked["avoid"],
+        seek_help=ranked["seek_help"],
         held_back=tuple(dict.fromkeys(entry.reason for entry in holdbacks)),
+    )
+
+
+def _ranked(items: list[tuple[bool, AdviceItem]], excluded: set[str]) -> tuple[AdviceItem, ...]:
+    """``items`` without the excluded ones, specific before general, numbered from 1."""
+    kept = [entry for entry in items if entry[1].id not in excluded]
+    kept.sort(key=lambda entry: not entry[0])  # stable: the file's order within each group
+    return tuple(
+        item.model_copy(update={"rank": rank}) for rank, (_, item) in enumerate(kept, start=1)
     )

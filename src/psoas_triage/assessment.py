@@ -49,9 +49,18 @@ def assess(
     RuleBook, a rule directory, or None for the shipped rules. Raises ReportError for bad input.
     """
     book = _resolve(rulebook)
-    valid = parse_report(report, book)
-    fired = [book.rule(rule_id) for rule_id in engine_for(book).fired_rule_ids(valid)]
-    return build_assessment(book, valid, fired)
+    return assess_known_codes(parse_report(report, book), book)
+
+
+def assess_known_codes(report: SymptomReport, book: RuleBook) -> Assessment:
+    """Assess a report already built from ``book``'s own codes, without the door's checks.
+
+    For the interview, which assesses its answers as it goes, starting from none: an empty
+    report is refused at every door (``assess``, ``--input``, batch), but an interview with
+    nothing answered yet is a state, not bad input.
+    """
+    fired = [book.rule(rule_id) for rule_id in engine_for(book).fired_rule_ids(report)]
+    return build_assessment(book, report, fired)
 
 
 def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRule]) -> Assessment:

@@ -36,7 +36,7 @@ from typer.core import TyperGroup
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.fhir.cli import fhir_app
 from psoas_triage.models import Assessment
-from psoas_triage.rulebook import RuleBook
+from psoas_triage.rulebook import RuleBook, plural
 
 PROG = "psoas-triage"
 DEBUG_ENV = "PSOAS_TRIAGE_DEBUG"
@@ -330,7 +330,11 @@ RulesOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only on standard output.")]
 DetailsOption = Annotated[
     bool,
-    typer.Option("--details", help="Show how to do each self-care item and what to avoid."),
+    typer.Option(
+        "--details",
+        help="Show every self-care and what-to-avoid item with how to do it, and rule and "
+        "source ids.",
+    ),
 ]
 
 
@@ -407,15 +411,19 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def emit_assessment(assessment: Assessment, as_json: bool, details: bool = False) -> None:
-    """The report on standard output: exactly the Assessment JSON, or the rich report."""
+def emit_assessment(
+    assessment: Assessment, as_json: bool, details: bool = False, book: RuleBook | None = None
+) -> None:
+    """The report on standard output: exactly the Assessment JSON, or the rich report (whose
+    numbered source notes take their titles from ``book``)."""
     if as_json:
         sys.stdout.write(assessment.model_dump_json() + "\n")
         sys.stdout.flush()
         return
-    from psoas_triage.render import print_assessment
+    from psoas_triage.render import print_assessment, source_titles
 
-    print_assessment(assessment, Console(), details)
+    titles = source_titles(book) if book is not None else None
+    print_assessment(assessment, Console(), details, titles)
 
 
 # --- assess -------------------------------------------------------------------------------------
@@ -512,7 +520,7 @@ def assess(
             raise bad_report(error, as_json, f"{where}: {error}") from None
         assessment = assess_report(report, book)
         write_html(html, assessment, book)
-        emit_assessment(assessment, as_json, details)
+        emit_assessment(assessment, as_json, details, book)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
@@ -539,7 +547,7 @@ def assess(
     except ReportError as error:
         raise bad_report(error, as_json, report_error_line(error)) from None
     write_html(html, assessment, book)
-    emit_assessment(assessment, as_json, details)
+    emit_assessment(assessment, as_json, details, book)
 
 
 def bad_report(error: ReportError, as_json: bool, line: str) -> CliError:
@@ -614,7 +622,7 @@ def interview(
         return answer
 
     result = run_interview(book, read_line, write, skip=not ask_all)
-    emit_assessment(result.assessment, as_json, details)
+    emit_assessment(result.assessment, as_json, details, book)
 
 
 def _isatty(stream: Any) -> bool:
@@ -683,6 +691,35 @@ def schema(
         suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
         raise CliError(f"unknown schema {which!r}: choose {' or '.join(DOCUMENTS)}{suffix}")
     print_json(json_schema(which, load_book(rules)))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def steps(as_json: JsonOption = False) -> None:
+    """List every Gherkin step of the pytest-bdd plugin, each with an example that parses.
+
+    The same catalogue as docs/gherkin.md (both read the step definitions' own entries), so
+    the two cannot drift. Needs the bdd extra (pytest-bdd).
+
+    \b
+    Examples:
+      psoas-triage steps
+      psoas-triage steps --json
+    """
+    from psoas_triage.bdd.catalogue import catalogue, describe_steps
+
+    try:
+        entries = catalogue()
+    except ModuleNotFoundError as error:
+        raise CliError(str(error)) from None
+    if as_json:
+        print_json(
+            [
+                {"keyword": e.keyword, "phrase": e.phrase, "example": e.example, "note": e.note}
+                for e in entries
+            ]
+        )
+        return
+    sys.stdout.write(describe_steps(entries) + "\n")
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -798,6 +835,7 @@ def rules_lint(
                     "file": problem.file,
                     "rule": problem.rule,
                     "message": problem.message,
+                    "line": problem.line,
                 }
                 for problem in problems
             ]
@@ -809,7 +847,8 @@ def rules_lint(
             console.print(Text(printable(str(problem)), style=style), soft_wrap=True)
         where = directory if directory is not None else "the shipped rule book"
         verdict = "ok" if not errors else "FAILED"
-        console.print(f"lint {verdict}: {len(errors)} errors, {warnings} warnings in {where}")
+        counts = f"{plural(len(errors), 'error')}, {plural(warnings, 'warning')}"
+        console.print(f"lint {verdict}: {counts} in {where}")
     if errors:
         raise typer.Exit(EXIT_CHECK_FAILED)
 

@@ -64,9 +64,17 @@ class ReportError(PsoasTriageError, ValueError):
 class RuleBookError(PsoasTriageError, ValueError):
     """A rule book that cannot be loaded: names the file and, where known, the rule."""
 
-    def __init__(self, message: str, *, file: str | None = None, rule: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        rule: str | None = None,
+        line: int | None = None,
+    ) -> None:
         self.file = file
         self.rule = rule
+        self.line = line
         self.detail = message
         self.problems: tuple[RuleBookError, ...] = (self,)
         where = ", ".join(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from psoas_triage.assessment import assess
+from psoas_triage.assessment import assess_known_codes
 from psoas_triage.models import Assessment, SymptomReport
 from psoas_triage.models import Question as StepQuestion
 from psoas_triage.next_step import NUMBER_PROMPTS, base_level, next_question, question_for
@@ -192,7 +192,7 @@ def run_interview(
             "could not change the triage level or the psoas band.\n"
         )
     write("\n")
-    assessment = assess(answers.report(), book)
+    assessment = assess_known_codes(answers.report(), book)
     return InterviewResult(assessment, answers, tuple(asked), skipped, ended_by)
 
 

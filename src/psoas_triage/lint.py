@@ -20,20 +20,21 @@ from psoas_triage.schema import Category
 
 @dataclass(frozen=True)
 class LintProblem:
-    """One thing wrong with a rule directory."""
+    """One thing wrong with a rule directory, printed as ``FILE:LINE: rule ID: message`` (the
+    way compilers print, so editors can jump to it); warnings say ``warning:`` after the place."""
 
     file: str | None
     rule: str | None
     message: str
     severity: str = "error"
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = ":".join(part for part in (self.file, self.rule) if part)
-        return (
-            f"{self.severity}: {where}: {self.message}"
-            if where
-            else f"{self.severity}: {self.message}"
-        )
+        place = f"{self.file}:{self.line}" if self.file and self.line else self.file
+        parts = [part for part in (place, self.rule and f"rule {self.rule}") if part]
+        if self.severity != "error":
+            parts.append(self.severity)
+        return ": ".join([*parts, self.message])
 
 
 def lint_directory(path: str | Path | None = None) -> list[LintProblem]:
@@ -42,7 +43,8 @@ def lint_directory(path: str | Path | None = None) -> list[LintProblem]:
         book = load_rulebook(path)
     except RuleBookError as error:
         return [
-            LintProblem(problem.file, problem.rule, problem.detail) for problem in error.problems
+            LintProblem(problem.file, problem.rule, problem.detail, line=problem.line)
+            for problem in error.problems
         ]
     return lint_rulebook(book)
 
@@ -62,14 +64,20 @@ def example_problems(book: RuleBook) -> list[LintProblem]:
             if rule.id not in engine.fired_rule_ids(example):
                 problems.append(
                     LintProblem(
-                        loaded.file, rule.id, f"example fires[{number}] does not fire the rule"
+                        loaded.file,
+                        rule.id,
+                        f"example fires[{number}] does not fire the rule",
+                        line=loaded.line,
                     )
                 )
         for number, example in enumerate(rule.examples.does_not_fire):
             if rule.id in engine.fired_rule_ids(example):
                 problems.append(
                     LintProblem(
-                        loaded.file, rule.id, f"example does_not_fire[{number}] fires the rule"
+                        loaded.file,
+                        rule.id,
+                        f"example does_not_fire[{number}] fires the rule",
+                        line=loaded.line,
                     )
                 )
     return problems

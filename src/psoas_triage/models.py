@@ -210,6 +210,7 @@ class AdviceItem(BaseModel):
     text: str
     category: str
     sources: tuple[str, ...]
+    rank: int = Field(default=0, description="1 = most relevant in its list; 0 = not ranked")
 
 
 class Advice(BaseModel):

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from psoas_triage.assessment import _resolve, assess
+from psoas_triage.assessment import _resolve, assess_known_codes
 from psoas_triage.engine import engine_for
 from psoas_triage.models import (
     NUMBER_FIELDS,
@@ -42,6 +42,7 @@ from psoas_triage.open_questions import (
     rule_titles,
     unasked_keys,
 )
+from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.screening import reachable_rule_ids, rule_raises_to, warning_sign_codes
 from psoas_triage.triage import decide_triage
@@ -76,7 +77,8 @@ def next_question(
     the answers so far (provisional until ``should_stop``). Raises ReportError for bad input.
     """
     book = _resolve(rulebook)
-    assessment = assess(report, book)
+    # Validated like any report, except that the first step may have nothing answered yet.
+    assessment = assess_known_codes(parse_report(report, book, allow_empty=True), book)
     valid = assessment.report
     plan = _plan(book, valid, assessment)
     asked = len(valid.present) + len(valid.absent) + len(valid.unknown)

@@ -6,6 +6,8 @@ colour codes when the output is not a terminal, and honours ``NO_COLOR``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -41,14 +43,30 @@ def humanise(code: str) -> str:
     return code.replace("_", " ")
 
 
+SHORT_LISTS = {"self_care": 5, "avoid": 3}
+"""How many top-ranked items of each list the default report shows (``--details``: all)."""
+
+SECONDARY_LEVELS = frozenset({TriageLevel.emergency, TriageLevel.urgent})
+"""Levels at which the psoas score is shown after the action, as secondary information."""
+
+
 def render_assessment(
-    assessment: Assessment, width: int = 80, details: bool = False
+    assessment: Assessment,
+    width: int = 80,
+    details: bool = False,
+    source_titles: Mapping[str, str] | None = None,
 ) -> RenderableType:
     """The report as one rich renderable, laid out for ``width`` columns.
 
-    Short by default: self-care and what to avoid by title only. ``details`` adds their
-    instructions. When to seek help is always shown in full: it is the safety net.
+    Short by default: the top-ranked self-care and what-to-avoid items by title, findings by
+    title with numbered source notes. ``details`` adds every item with its instructions and the
+    rule and source ids. When to seek help is always shown in full: it is the safety net. At
+    emergency and urgent the action comes first and the psoas score follows, worded as
+    secondary, so a high score never reads as "it's just a muscle". ``source_titles`` (source
+    id -> title, from the rule book) names the numbered source notes; without it they show ids.
     """
+    urgent = assessment.triage_level in SECONDARY_LEVELS
+    notes = _SourceNotes()
     parts: list[RenderableType] = [_triage_panel(assessment)]
     if assessment.red_flags:
         parts.append(_heading("Red flags"))
@@ -75,42 +93,86 @@ def render_assessment(
                 style="yellow",
             )
         )
-    parts.append(_score(assessment))
-    parts.append(_findings(assessment, width))
-    sections = [
-        (
-            "Who to see",
-            [
-                _titled(humanise(referral.professional.value).capitalize(), referral.reason)
-                for referral in assessment.referrals
-            ],
-        ),
-        (
-            "Other causes to discuss with a professional",
-            [_titled(alt.title, alt.description) for alt in assessment.alternatives],
-        ),
-        ("Self-care", _advice_lines(assessment.advice.self_care, details)),
-        ("What to avoid", _advice_lines(assessment.advice.avoid, details)),
-        ("When to seek help", _advice_lines(assessment.advice.seek_help, True)),
+    who = _section(
+        "Who to see",
+        [
+            _titled(humanise(referral.professional.value).capitalize(), referral.reason)
+            for referral in assessment.referrals
+        ],
+    )
+    seek = _section("When to seek help", _advice_lines(assessment.advice.seek_help, True))
+    evidence = [
+        _score(assessment, urgent),
+        _findings(assessment, details, notes, source_titles or {}),
     ]
-    for title, lines in sections:
-        if lines:
-            parts.append(_heading(title))
-            parts.append(_bullets(lines))
+    if urgent:
+        parts += [*who, *seek, *evidence]
+    else:
+        parts += [*evidence, *who]
+    parts += _section(
+        "Other causes to discuss with a professional",
+        [_titled(alt.title, alt.description) for alt in assessment.alternatives],
+    )
+    hidden = 0
+    for kind, title in (("self_care", "Self-care"), ("avoid", "What to avoid")):
+        items: tuple[AdviceItem, ...] = getattr(assessment.advice, kind)
+        shown = items if details else items[: SHORT_LISTS[kind]]
+        hidden += len(items) - len(shown)
+        parts += _section(title, _advice_lines(shown, details))
+    if not urgent:
+        parts += seek
     if not details and (assessment.advice.self_care or assessment.advice.avoid):
-        parts.append(Text("(--details shows how to do each item)", style="dim"))
+        more = f"{hidden} more items and " if hidden else ""
+        parts.append(Text(f"(--details shows {more}how to do each item)", style="dim"))
+    parts += notes.renderables()
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
     parts.append(Text(f"Rule book {assessment.rulebook_version}", style="dim"))
     return Group(*parts)
 
 
+def _section(title: str, lines: list[Text]) -> list[RenderableType]:
+    """A heading and its bullets, or nothing when there are no lines."""
+    return [_heading(title), _bullets(lines)] if lines else []
+
+
+class _SourceNotes:
+    """Source ids numbered in order of first use, listed once at the end as ``[n] title``."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.titles: dict[str, str] = {}
+
+    def refer(self, source_id: str, title: str | None) -> int:
+        if source_id not in self.numbers:
+            self.numbers[source_id] = len(self.numbers) + 1
+            self.titles[source_id] = title or source_id
+        return self.numbers[source_id]
+
+    def renderables(self) -> list[RenderableType]:
+        if not self.numbers:
+            return []
+        lines = [
+            Text(f"[{number}] {self.titles[source]}", style="dim")
+            for source, number in self.numbers.items()
+        ]
+        return [_heading("Sources"), *lines]
+
+
 def print_assessment(
-    assessment: Assessment, console: Console | None = None, details: bool = False
+    assessment: Assessment,
+    console: Console | None = None,
+    details: bool = False,
+    source_titles: Mapping[str, str] | None = None,
 ) -> None:
     """Print the report to ``console`` (standard output by default)."""
     console = console or Console()
-    console.print(render_assessment(assessment, console.width, details))
+    console.print(render_assessment(assessment, console.width, details, source_titles))
+
+
+def source_titles(book: RuleBook) -> dict[str, str]:
+    """Source id -> title, for the numbered source notes of the terminal report."""
+    return {source_id: source.title for source_id, source in book.sources.items()}
 
 
 def _triage_panel(assessment: Assessment) -> Panel:
@@ -131,7 +193,7 @@ def _unchecked_line(question: str, code: str) -> Text:
     return line
 
 
-def _score(assessment: Assessment) -> Text:
+def _score(assessment: Assessment, secondary: bool = False) -> Text:
     text = Text("\nPsoas score: ", style="bold")
     text.append(f"{assessment.psoas_score}/100")
     text.append(f" - psoas involvement {assessment.likelihood.value}")
@@ -142,14 +204,23 @@ def _score(assessment: Assessment) -> Text:
             f" (provisional: psoas score not fully assessed: {count} {noun} not asked)",
             style="yellow",
         )
+    if secondary:
+        text.append(
+            f"\nThe score is not the reason for this advice: what is listed under Why sets the "
+            f"{humanise(assessment.triage_level.value)} level, whatever the muscle score.",
+            style="dim",
+        )
     return text
 
 
-def _findings(assessment: Assessment, width: int) -> RenderableType:
-    """One row per fired rule: its title on a line of its own, then its id and sources, dimmed.
+def _findings(
+    assessment: Assessment, details: bool, notes: _SourceNotes, titles: Mapping[str, str]
+) -> RenderableType:
+    """One row per fired rule: its title on a line of its own, then (dimmed) its sources as
+    numbered notes, or with ``details`` its id and source ids.
 
     Titles are what a reader scans, so they get the width (a separate Sources column squeezed them
-    into two or three lines at 80 columns and cut rule ids mid-word); ``width`` is not needed.
+    into two or three lines at 80 columns and cut rule ids mid-word).
     """
     if not assessment.findings:
         return Text("No rule fired on this report.", style="dim")
@@ -159,17 +230,22 @@ def _findings(assessment: Assessment, width: int) -> RenderableType:
         title_style="bold",
         box=box.SIMPLE_HEAD,
         expand=False,
-        leading=1,
+        leading=1 if details else 0,
     )
-    table.add_column("Rule (id, sources)", overflow="fold", ratio=1)
+    table.add_column("Rule (id, sources)" if details else "Rule [sources]", ratio=1)
     table.add_column("Points", justify="right", no_wrap=True)
     for finding in assessment.findings:
         name = Text(finding.title)
-        name.append(f"\n{finding.rule_id}", style="dim")
+        if details:
+            name.append(f"\n{finding.rule_id}", style="dim")
         if finding.triage_floor is not None and not finding.red_flag:
-            name.append(f", triage at least {humanise(finding.triage_floor.value)}", style="dim")
-        if finding.sources:
+            floor = f"triage at least {humanise(finding.triage_floor.value)}"
+            name.append(f", {floor}" if details else f" ({floor})", style="dim")
+        if finding.sources and details:
             name.append(f"\nsources: {', '.join(finding.sources)}", style="dim")
+        elif finding.sources:
+            numbers = [notes.refer(source, titles.get(source)) for source in finding.sources]
+            name.append(f" [{', '.join(str(n) for n in sorted(numbers))}]", style="dim")
         if finding.red_flag:
             points = Text("red flag", style="bold red")
         elif finding.points:

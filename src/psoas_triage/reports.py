@@ -1,15 +1,18 @@
 """Turn caller input into a SymptomReport the rule book understands, or a precise ReportError.
 
 Every problem names the field, says what was wrong and, for an unknown code or field, offers the
-closest valid ones. Nothing is corrected silently: "Groin pain" is an error that suggests
-``groin_pain``, not a guess.
+closest valid ones. One input contract for every door (Python ``assess``, the CLI, ``--input``,
+batch): a code, or a term's label or synonym, is accepted and resolved to its code by an exact
+match on the normalised form (case, spaces, hyphens); the report that is assessed carries codes.
+Nothing is guessed: a near miss ("groin pian") is an error that suggests ``groin_pain``. A report
+with nothing in it is refused ("nothing to assess"), the same error everywhere.
 """
 
 from __future__ import annotations
 
 import json
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,8 +27,13 @@ _QUOTED_FIELDS = tuple(f'"{name}"' for name in REPORT_FIELDS)
 _QUOTED_FIELD_BYTES = tuple(name.encode() for name in _QUOTED_FIELDS)
 
 
-def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> SymptomReport:
+def parse_report(
+    data: SymptomReport | Mapping[str, Any], book: RuleBook, *, allow_empty: bool = False
+) -> SymptomReport:
     """Validate ``data`` (a report or a mapping) against the model and the vocabulary.
+
+    ``allow_empty`` is for the interview (``next_question``), whose first step has nothing
+    answered yet; everywhere else an empty report is refused.
 
     A SymptomReport instance is validated again: ``model_construct``, ``model_copy(update=...)``
     or assignment through ``__dict__`` make instances that never passed validation, and an
@@ -43,14 +51,77 @@ def parse_report(data: SymptomReport | Mapping[str, Any], book: RuleBook) -> Sym
         raise ReportError(
             [Problem("report", f"expected a mapping of report fields, got {type(data).__name__}")]
         )
+    return _checked(report, book, allow_empty=allow_empty)
+
+
+NOTHING_TO_ASSESS = "nothing to assess: give at least one present or absent code or a number"
+
+
+def _checked(report: SymptomReport, book: RuleBook, allow_empty: bool = False) -> SymptomReport:
+    """``report`` with labels and synonyms resolved to codes, refused if unknown or empty."""
+    report = _resolved(report, book)
     problems = book.report_problems(report)
     if problems:
         raise ReportError(problems)
+    if is_empty(report) and not allow_empty:
+        raise ReportError([Problem("report", NOTHING_TO_ASSESS)])
     return report
 
 
-def parse_report_json(text: str | bytes, book: RuleBook) -> SymptomReport:
+def is_empty(report: SymptomReport) -> bool:
+    """True when ``report`` says nothing: no code either way and no number (sex is context)."""
+    return (
+        not report.present
+        and not report.absent
+        and all(
+            value is None for value in (report.age, report.duration_days, report.pain_intensity)
+        )
+    )
+
+
+def _resolved(report: SymptomReport, book: RuleBook) -> SymptomReport:
+    """Labels and synonyms replaced by their codes (exact normalised match, never fuzzy).
+
+    Validated again afterwards: ``"groin pain"`` present and ``groin_pain`` absent is the same
+    contradiction as with codes.
+    """
+    present = tuple(_code(word, book) for word in report.present)
+    absent = tuple(_code(word, book) for word in report.absent)
+    if present == report.present and absent == report.absent:
+        return report
+    data = {**report.__dict__, "present": present, "absent": absent}
+    return _validated(lambda: SymptomReport.model_validate(data), None)
+
+
+def _code(word: str, book: RuleBook) -> str:
+    if word in book.terms:
+        return word
+    return book.code_for(word) or word
+
+
+def report_validator(book: RuleBook) -> Callable[[SymptomReport], SymptomReport]:
+    """A pydantic after-validator that checks a report against ``book``'s vocabulary.
+
+    For embedding: ``Annotated[SymptomReport, AfterValidator(report_validator(book))]`` as a
+    FastAPI body type turns unknown codes into a 422 answer (ReportError is a ValueError)
+    instead of a 500 at assessment time, and hands the endpoint a report with codes resolved.
+    """
+
+    def validate(report: SymptomReport) -> SymptomReport:
+        return parse_report(report, book)
+
+    return validate
+
+
+def parse_report_json(
+    text: str | bytes, book: RuleBook, *, allow_empty: bool = False
+) -> SymptomReport:
     """Validate a JSON document as a report (the CLI's ``--input`` and batch lines).
+
+    ``allow_empty`` as in ``parse_report`` (the interview's first step).
+
+    ``book`` is the rule book whose vocabulary the codes (or labels and synonyms, resolved to
+    codes) must belong to: the same checks as ``parse_report``.
 
     A key given twice is an error naming it: JSON parsers keep the last value, so
     ``{"present": ["saddle_numbness"], "present": []}`` would silently lose a red flag.
@@ -67,10 +138,7 @@ def parse_report_json(text: str | bytes, book: RuleBook) -> SymptomReport:
             ]
         )
     report = _validated(lambda: SymptomReport.model_validate_json(text), None)
-    problems = book.report_problems(report)
-    if problems:
-        raise ReportError(problems)
-    return report
+    return _checked(report, book, allow_empty=allow_empty)
 
 
 class _DuplicateKey(Exception):

@@ -13,7 +13,7 @@ import importlib.util
 import os
 import stat
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -37,8 +37,9 @@ from psoas_triage.schema import (
     Term,
     VocabularyFile,
 )
+from psoas_triage.schema_errors import schema_problems
 from psoas_triage.suggestions import closest, normalise
-from psoas_triage.yaml_files import parse_yaml, read_rule_bytes, read_yaml
+from psoas_triage.yaml_files import Location, parse_yaml_with_lines, read_rule_bytes, read_yaml
 
 
 def _shipped_rules_dir() -> Path:
@@ -84,6 +85,8 @@ class LoadedRule:
     rule: Rule
     family: str
     file: str
+    line: int | None = None
+    """Where the rule starts in ``file``, for messages."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,8 +133,9 @@ class RuleBook:
     def code_for(self, code_or_label: str) -> str | None:
         """Resolve a code, a label or a synonym (any case) to its code; None when unknown.
 
-        For people-facing surfaces (Gherkin steps, the CLI). The library's ``assess`` itself
-        takes codes only and never guesses.
+        An exact match on the normalised form (lower case, spaces and hyphens as underscores),
+        never a fuzzy one: every door (``assess``, the CLI, ``--input``, batch, the Gherkin steps)
+        resolves labels and synonyms through it, and the assessed report carries the codes.
         """
         return self._by_label.get(normalise(code_or_label))
 
@@ -201,15 +205,18 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     problems: list[RuleBookError] = []
     digest = hashlib.sha256()
 
+    item_lines: dict[str, dict[str, int]] = {}
+
     def read(relative: str, model: type[Model]) -> Model | None:
         file = directory / relative
         try:
             raw = read_rule_bytes(file)
             digest.update(relative.encode() + b"\0" + raw)
-            data = parse_yaml(raw, file)
-            return _validate(model, data, file)
+            data, lines = parse_yaml_with_lines(raw, file)
+            item_lines[str(file)] = _item_lines(data, lines)
+            return _validate(model, data, file, lines)
         except RuleBookError as error:
-            problems.append(error)
+            problems.extend(error.problems)
             return None
 
     header = read("rulebook.yaml", RuleBookFile)
@@ -229,7 +236,7 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     alternatives = _unique(
         alternatives_file.alternatives, "alternative", directory / "alternatives.yaml", problems
     )
-    rules = _collect_rules(directory, rule_files, problems)
+    rules = _collect_rules(directory, rule_files, problems, item_lines)
     if len(rules) > MAX_RULES:
         raise RuleBookError(
             f"{len(rules)} rules in the rule book; at most {MAX_RULES}", file=str(directory)
@@ -249,8 +256,25 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     )
     problems.extend(cross_reference_problems(book))
     if problems:
+        for problem in problems:  # cross-file problems name a rule: point at its line
+            if problem.line is None and problem.file and problem.rule:
+                problem.line = item_lines.get(problem.file, {}).get(problem.rule)
         raise _combined(problems)
     return book
+
+
+def _item_lines(data: Any, lines: Mapping[Location, int]) -> dict[str, int]:
+    """The line of each list item by its id (or code), for problems found after the schema."""
+    found: dict[str, int] = {}
+    if isinstance(data, dict):
+        for key, items in data.items():
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    if isinstance(item, dict) and (index_line := lines.get((key, index))):
+                        name = item.get("id") or item.get("code")
+                        if isinstance(name, str):
+                            found.setdefault(name, index_line)
+    return found
 
 
 def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
@@ -340,6 +364,19 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
             advice_path,
             f"holdback {holdback.id}",
         )
+    by_id = {item.id: item for item in book.advice.advice}
+    for item in book.advice.advice:
+        missing("advice item", sorted(item.conflicts_with), advice_ids, advice_path, item.id)
+        for other in sorted(item.conflicts_with):
+            if other == item.id or (other in by_id and item.id in by_id[other].conflicts_with):
+                problems.append(
+                    RuleBookError(
+                        f"conflicts_with {other!r}: two items that exclude each other leave "
+                        "no winner; name the conflict on the cautious item only",
+                        file=str(advice_path),
+                        rule=item.id,
+                    )
+                )
     seen: set[str] = set()
     for item in book.advice.advice:
         if item.id in seen:
@@ -445,7 +482,10 @@ def _not_regular(file: Path) -> str:
 
 
 def _collect_rules(
-    directory: Path, rule_files: list[tuple[str, RuleFile | None]], problems: list[RuleBookError]
+    directory: Path,
+    rule_files: list[tuple[str, RuleFile | None]],
+    problems: list[RuleBookError],
+    item_lines: Mapping[str, Mapping[str, int]],
 ) -> list[LoadedRule]:
     rules: list[LoadedRule] = []
     first_seen: dict[str, str] = {}
@@ -464,7 +504,8 @@ def _collect_rules(
                 )
                 continue
             first_seen[rule.id] = file
-            rules.append(LoadedRule(rule=rule, family=rule_file.family, file=file))
+            line = item_lines.get(file, {}).get(rule.id)
+            rules.append(LoadedRule(rule=rule, family=rule_file.family, file=file, line=line))
     return rules
 
 
@@ -480,7 +521,9 @@ def _unique(
     return unique
 
 
-def _validate(model: type[Model], data: Any, file: Path) -> Model:
+def _validate(
+    model: type[Model], data: Any, file: Path, lines: Mapping[Location, int] | None = None
+) -> Model:
     if not isinstance(data, dict):
         raise RuleBookError(
             f"expected a mapping at the top, found {type(data).__name__}", file=str(file)
@@ -495,35 +538,21 @@ def _validate(model: type[Model], data: Any, file: Path) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        location = first["loc"]
-        rule = _item_id(data, location)
-        where = ".".join(str(part) for part in location)
-        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise RuleBookError(f"{where}: {first['msg']}{more}", file=str(file), rule=rule) from None
+        raise _combined(schema_problems(model, data, error, file, lines or {})) from None
     except RecursionError:
         raise RuleBookError("data is nested too deeply", file=str(file)) from None
 
 
-def _item_id(data: dict[str, Any], location: tuple[Any, ...]) -> str | None:
-    """The id (or code) of the list item an error points into, for the message."""
-    if len(location) >= 2 and isinstance(location[1], int):
-        items = data.get(str(location[0]))
-        if (
-            isinstance(items, list)
-            and location[1] < len(items)
-            and isinstance(items[location[1]], dict)
-        ):
-            item = items[location[1]]
-            found = item.get("id") or item.get("code")
-            return str(found) if found is not None else f"#{location[1] + 1}"
-    return None
+def plural(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _combined(problems: list[RuleBookError]) -> RuleBookError:
     first = problems[0]
-    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-    error = RuleBookError(first.detail + more, file=first.file, rule=first.rule)
+    others = len(problems) - 1
+    more = f" (and {plural(others, 'more problem')})" if others else ""
+    error = RuleBookError(first.detail + more, file=first.file, rule=first.rule, line=first.line)
     error.problems = tuple(problems)
     return error
 

@@ -325,6 +325,11 @@ AdviceKind = Literal["self_care", "avoid", "seek_help"]
 
 
 class AdviceRule(Strict):
+    """One advice item. ``conflicts_with`` names items that contradict this one ("pause
+    hip-flexion workouts" against loaded hip-flexion exercises): when both would be offered, this
+    item (put it on the cautious side) is kept and the others are left out, so no result says
+    both. Loading checks the ids exist and that no two items claim each other."""
+
     id: Identifier
     kind: AdviceKind
     category: Identifier
@@ -332,6 +337,7 @@ class AdviceRule(Strict):
     text: Text
     when: Selector = Selector()
     sources: list[Identifier] = Field(min_length=1)
+    conflicts_with: frozenset[Identifier] = frozenset()
 
 
 class Holdback(Strict):

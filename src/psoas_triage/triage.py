@@ -18,7 +18,7 @@ from psoas_triage.screening import Screen
 
 @dataclass(frozen=True)
 class TriageDecision:
-    """The level and the plain-language reasons for it, most urgent reason first."""
+    """The level and the plain-language reasons that set it (floors below it are left out)."""
 
     level: TriageLevel
     reasons: tuple[str, ...]
@@ -41,9 +41,12 @@ def decide_triage(
         return TriageDecision(
             TriageLevel.self_care, ("no red flag and nothing that calls for a consultation",)
         )
-    floors.sort(key=lambda floor: -floor[0].rank)
-    level = floors[0][0]
-    return TriageDecision(level, tuple(f"{reason} ({floor.value})" for floor, reason in floors))
+    level = TriageLevel.most_urgent(*(floor for floor, _ in floors))
+    # Only what set the level: "psoas involvement is likely (consultation)" under an emergency
+    # would read as a reason to relax.
+    return TriageDecision(
+        level, tuple(f"{reason} ({floor.value})" for floor, reason in floors if floor is level)
+    )
 
 
 SCREEN_FLOOR = TriageLevel.consultation

@@ -63,6 +63,10 @@ class _RuleFileLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+Location = tuple[Any, ...]
+"""A path into parsed data, as pydantic reports it: ``("rules", 0, "when", "all")``."""
+
+
 def read_yaml(path: Path) -> Any:
     """Parse one rule file into plain Python data, or raise a RuleBookError naming the file."""
     return parse_yaml(read_rule_bytes(path), path)
@@ -70,16 +74,53 @@ def read_yaml(path: Path) -> Any:
 
 def parse_yaml(data: bytes, path: Path) -> Any:
     """Parse the bytes of the rule file at ``path`` (named in errors) into plain Python data."""
+    return parse_yaml_with_lines(data, path)[0]
+
+
+def parse_yaml_with_lines(data: bytes, path: Path) -> tuple[Any, dict[Location, int]]:
+    """Like ``parse_yaml``, plus the line (1-based) of every key and list item, so schema
+    errors can say ``FILE:LINE``. The same safe loader composes the node tree once; the data
+    is constructed from that tree, not parsed twice."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RuleBookError("file is not UTF-8 text", file=str(path)) from error
+    loader = _RuleFileLoader(text)
     try:
-        return yaml.load(text, Loader=_RuleFileLoader)
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else None
+        return value, _lines(node)
     except yaml.YAMLError as error:
-        raise RuleBookError(f"invalid YAML: {_describe(error)}", file=str(path)) from error
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        raise RuleBookError(
+            f"invalid YAML: {_describe(error)}",
+            file=str(path),
+            line=mark.line + 1 if mark is not None else None,
+        ) from error
     except RecursionError as error:
         raise RuleBookError("YAML is nested too deeply", file=str(path)) from error
+    finally:
+        loader.dispose()
+
+
+def _lines(root: Any) -> dict[Location, int]:
+    """The line of each key (``path + (key,)``) and list item (``path + (index,)``)."""
+    lines: dict[Location, int] = {}
+    pending: list[tuple[Location, Any]] = [((), root)] if root is not None else []
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    where = (*path, key_node.value)
+                    lines[where] = key_node.start_mark.line + 1
+                    pending.append((where, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                place = (*path, index)
+                lines[place] = item.start_mark.line + 1
+                pending.append((place, item))
+    return lines
 
 
 def read_rule_bytes(path: Path) -> bytes:

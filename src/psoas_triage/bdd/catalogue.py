@@ -10,6 +10,7 @@ Regenerate the table in the docs with ``python -m psoas_triage.bdd.catalogue doc
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,39 @@ def catalogue() -> list[StepDoc]:
         by_function.setdefault(entry.function, []).insert(0, entry)
     written = [entry for entries in by_function.values() for entry in entries]
     return sorted(written, key=lambda entry: order[entry.keyword])
+
+
+_NEGATIONS = frozenset({"no", "not", "never"})
+
+
+def nearest_steps(text: str, steps: list[StepDoc], limit: int = 3) -> list[StepDoc]:
+    """The catalogued steps whose example reads closest to ``text`` (a step that matched no
+    definition), best first: "a physiotherapist is not recommended" -> "no physiotherapist is
+    recommended". Compared word by word, so reordered phrasings still come close, and a step
+    that negates ("not", "no", "does not") is matched with steps that negate."""
+    words = text.lower().replace('"', " ").split()
+    negated = bool(_NEGATIONS & set(words))
+
+    def score(step: StepDoc) -> float:
+        example = step.example.lower().replace('"', " ").split()
+        by_words = difflib.SequenceMatcher(None, words, example).ratio()
+        shared = len(set(words) & set(example)) / max(len(set(words) | set(example)), 1)
+        agrees = negated == bool(_NEGATIONS & set(example))
+        return by_words + shared + (1.0 if agrees else 0.0)
+
+    ranked = sorted(steps, key=score, reverse=True)
+    return [step for step in ranked[:limit] if score(step) > 1.5]
+
+
+def describe_steps(steps: list[StepDoc]) -> str:
+    """The catalogue as plain text for a terminal: each phrase, then its example."""
+    lines = []
+    for step in steps:
+        lines.append(f"{step.keyword} {step.phrase}")
+        lines.append(f"    e.g. {step.keyword} {step.example}")
+        if step.note:
+            lines.append(f"    ({step.note})")
+    return "\n".join(lines)
 
 
 def _cell(text: str) -> str:

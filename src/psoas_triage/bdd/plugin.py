@@ -20,7 +20,25 @@ from psoas_triage.bdd.catalogue import INSTALL_HINT
 HAVE_PYTEST_BDD = importlib.util.find_spec("pytest_bdd") is not None
 
 if HAVE_PYTEST_BDD:
+    from typing import Any
+
+    from pytest_bdd.exceptions import StepDefinitionNotFoundError
+
+    from psoas_triage.bdd.catalogue import catalogue, nearest_steps
     from psoas_triage.bdd.steps import *  # noqa: F403
+
+    def pytest_bdd_step_func_lookup_error(
+        request: Any, feature: Any, scenario: Any, step: Any, exception: Exception
+    ) -> None:
+        """Say which catalogued steps are nearest to a step nothing defines (pytest-bdd alone
+        says only "not found"); ``psoas-triage steps`` lists them all."""
+        nearest = nearest_steps(step.name, catalogue())
+        if not nearest:
+            return
+        hints = "; ".join(f'"{entry.keyword} {entry.example}"' for entry in nearest)
+        raise StepDefinitionNotFoundError(
+            f"{exception} Nearest psoas-triage steps: {hints} (all: psoas-triage steps)"
+        )
 else:
 
     class MissingPytestBdd(pytest.File):

@@ -447,6 +447,20 @@ def _reasons_mention(text: str, psoas_case: PsoasCase) -> None:
 
 
 @catalogued(
+    "Then",
+    'the triage reasons do not mention "<text>"',
+    'the triage reasons do not mention "psoas involvement"',
+    "the reasons list only what set the level",
+)
+@then(parsers.re(r'the triage reasons do not mention "(?P<text>[^"]+)"'))
+def _reasons_do_not_mention(text: str, psoas_case: PsoasCase) -> None:
+    reasons = psoas_case.assessment.triage_reasons
+    assert not any(text.lower() in reason.lower() for reason in reasons), (
+        f"a triage reason mentions {text!r}; the reasons are: {list(reasons)}"
+    )
+
+
+@catalogued(
     "Then", 'the person is told "<text>"', 'the person is told "see a doctor"', "the triage action"
 )
 @then(parsers.re(r'the person is told "(?P<text>[^"]+)"'))

@@ -192,7 +192,9 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         body = await request.body()
         try:
             text = await run_in_threadpool(
-                lambda: next_question(parse_report_json(body, book), book).model_dump_json()
+                lambda: next_question(
+                    parse_report_json(body, book, allow_empty=True), book
+                ).model_dump_json()
             )
         except ReportError as error:
             return _invalid(error)
