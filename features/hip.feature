@@ -44,7 +44,7 @@ Feature: Hip and front-of-hip pain
     Given a person reporting hip pain, limited hip movement and groin pain
     When the symptoms are assessed
     Then the finding "Hip and groin pain with limited hip motion (consider hip impingement)" is noted
-    And "Hip impingement" is raised as another cause to discuss
+    And "Hip labral tear or impingement" is raised as another cause to discuss
     And the triage level is "consultation"
     And the triage reasons mention "consider hip impingement"
     And psoas involvement is "possible"

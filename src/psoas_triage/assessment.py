@@ -12,6 +12,7 @@ from typing import Any
 
 from psoas_triage.advice import Situation, select_advice, select_referrals
 from psoas_triage.engine import engine_for
+from psoas_triage.explain import build_evidence, evidence_item
 from psoas_triage.models import (
     Advice,
     Alternative,
@@ -27,7 +28,7 @@ from psoas_triage.models import (
 )
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
-from psoas_triage.scoring import likelihood_band, psoas_score
+from psoas_triage.scoring import score_fired
 from psoas_triage.screening import screen, warning_sign_items
 from psoas_triage.triage import apply_screen, decide_triage
 
@@ -58,9 +59,9 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
     book_parts = _prepared(book)
     # Rules from elsewhere (not this book's own objects): nothing cached can be trusted for them.
     prepared = book_parts if book_parts.owns(fired) else None
-    score = psoas_score(loaded.rule.points for loaded in fired)
-    likelihood = likelihood_band(score, book.policy.bands)
-    decision = decide_triage(fired, likelihood, book.policy)
+    scored = score_fired(fired, book.policy.bands)
+    score, likelihood = scored.score, scored.likelihood
+    decision = decide_triage(fired, scored.triage_likelihood, book.policy, likelihood)
     warning_signs = screen(book, report, decision.level)
     decision = apply_screen(decision, warning_signs)
     red_flags = tuple(
@@ -80,6 +81,9 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         referrals, advice = select_referrals(book, situation), select_advice(book, situation)
         alternatives = _alternatives(book, fired)
         findings = tuple(_finding(loaded) for loaded in fired)
+    evidence = build_evidence(
+        fired, scored, decision, book.policy.bands, prepared.evidence if prepared else None
+    )
     return Assessment(
         triage_level=decision.level,
         triage_action=book.policy.triage_actions[decision.level],
@@ -95,6 +99,7 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         disclaimer=book.policy.disclaimer,
         rulebook_version=book.full_version,
         report=report,
+        evidence=evidence,
     )
 
 
@@ -137,6 +142,7 @@ class _Prepared:
     def __init__(self, book: RuleBook) -> None:
         self.own = {loaded.rule.id: loaded for loaded in book.rules}
         self.findings = {loaded.rule.id: _finding(loaded) for loaded in book.rules}
+        self.evidence = {loaded.rule.id: evidence_item(loaded) for loaded in book.rules}
         self.red_flags = {
             loaded.rule.id: _red_flag(loaded)
             for loaded in book.rules

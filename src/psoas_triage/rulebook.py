@@ -305,7 +305,7 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
                         )
                     )
         floor = rule.triage_floor or TriageLevel.self_care
-        if rule.points < 0 and floor.rank < likely_floor.rank:
+        if rule.points < 0 and not rule.is_denial and floor.rank < likely_floor.rank:
             problems.append(
                 RuleBookError(
                     f"negative points need a triage_floor of at least {likely_floor.value}: "
