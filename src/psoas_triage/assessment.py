@@ -59,7 +59,7 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
     book_parts = _prepared(book)
     # Rules from elsewhere (not this book's own objects): nothing cached can be trusted for them.
     prepared = book_parts if book_parts.owns(fired) else None
-    scored = score_fired(fired, book.policy.bands)
+    scored = score_fired(fired, book.policy.bands, book.marks_specific_signs)
     score, likelihood = scored.score, scored.likelihood
     decision = decide_triage(fired, scored.triage_likelihood, book.policy, likelihood)
     warning_signs = screen(book, report, decision.level)

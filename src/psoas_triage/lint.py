@@ -71,13 +71,12 @@ def lint_rulebook(book: RuleBook) -> list[LintProblem]:
 
 
 def calibration_problems(book: RuleBook) -> list[LintProblem]:
-    """Score calibration: double counting, one finding reaching likely, specific signs, denials."""
-    return [
-        *finding_weight_problems(book),
-        *single_finding_problems(book),
-        *specific_sign_problems(book),
-        *denial_problems(book),
-    ]
+    """Score calibration: one finding reaching likely, denials; and, for a book that marks
+    psoas-specific signs (the calibrated model), double counting and the specific signs."""
+    problems = [*single_finding_problems(book), *denial_problems(book)]
+    if book.marks_specific_signs:
+        problems += [*finding_weight_problems(book), *specific_sign_problems(book)]
+    return problems
 
 
 def finding_weight_problems(book: RuleBook) -> list[LintProblem]:
@@ -112,7 +111,7 @@ def single_finding_problems(book: RuleBook) -> list[LintProblem]:
         fired = [
             book.rule(rule_id) for rule_id in engine.fired_rule_ids(SymptomReport(present=(code,)))
         ]
-        scored = score_fired(fired, book.policy.bands)
+        scored = score_fired(fired, book.policy.bands, book.marks_specific_signs)
         if scored.likelihood is Likelihood.likely:
             problems.append(
                 LintProblem(vocabulary, code, f"this finding alone reaches likely ({scored.score})")

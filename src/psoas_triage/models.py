@@ -77,6 +77,7 @@ class Professional(_StrEnum):
     chiropractor = "chiropractor"
     massage_therapist = "massage_therapist"
     midwife = "midwife"
+    fitness_trainer = "fitness_trainer"
 
 
 class Sex(str, Enum):

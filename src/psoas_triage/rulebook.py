@@ -120,6 +120,11 @@ class RuleBook:
             raise KeyError(f"no rule {rule_id!r} in rule book {self.name}{suffix}") from None
 
     @cached_property
+    def marks_specific_signs(self) -> bool:
+        """True when some rule is ``psoas_specific``: then "likely" needs such a rule to fire."""
+        return any(loaded.rule.psoas_specific for loaded in self.rules)
+
+    @cached_property
     def _by_label(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
         for term in self.terms.values():

@@ -49,9 +49,15 @@ class Scored:
     triage_likelihood: Likelihood
 
 
-def score_fired(fired: Sequence[LoadedRule], bands: Bands) -> Scored:
-    """Score the fired rules: all of them for the shown band, all but denials for triage."""
-    specific = any(loaded.rule.psoas_specific for loaded in fired)
+def score_fired(
+    fired: Sequence[LoadedRule], bands: Bands, needs_specific: bool = True
+) -> Scored:
+    """Score the fired rules: all of them for the shown band, all but denials for triage.
+
+    ``needs_specific`` is False for a rule book that marks no rule ``psoas_specific`` (an older
+    or custom book): its bands are the plain thresholds.
+    """
+    specific = not needs_specific or any(loaded.rule.psoas_specific for loaded in fired)
     ceiling = MAX_SCORE if specific else bands.likely - 1
     score = min(ceiling, psoas_score(loaded.rule.points for loaded in fired))
     likelihood = likelihood_band(score, bands, specific)
