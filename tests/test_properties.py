@@ -103,6 +103,7 @@ def condition_holds(condition: Condition, report: SymptomReport) -> bool:
     present = set(report.present)
     return (
         all(code in present for code in condition.all)
+        and all(code in report.absent for code in condition.absent)
         and (not condition.any or any(code in present for code in condition.any))
         and all(_holds(bound, getattr(report, name)) for name, bound in condition.numbers().items())
         and (condition.sex is None or report.sex is condition.sex)
