@@ -19,8 +19,8 @@ from pathlib import Path
 
 from psoas_triage.engine import engine_for
 from psoas_triage.errors import RuleBookError
-from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.models import Likelihood, SymptomReport
+from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Category
 from psoas_triage.scoring import score_fired
 

@@ -13,8 +13,10 @@ from rich.text import Text
 from psoas_triage.models import Assessment, EvidenceItem, Floor
 
 
-def render_explanation(assessment: Assessment, alternative_titles: dict[str, str]) -> RenderableType:
-    """The explanation as a rich renderable; ``alternative_titles`` maps alternative ids to titles."""
+def render_explanation(
+    assessment: Assessment, alternative_titles: dict[str, str]
+) -> RenderableType:
+    """The explanation as a rich renderable (``alternative_titles``: alternative id to title)."""
     evidence = assessment.evidence
     parts: list[RenderableType] = [
         Text("Why this result", style="bold underline"),

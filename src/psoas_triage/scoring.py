@@ -49,9 +49,7 @@ class Scored:
     triage_likelihood: Likelihood
 
 
-def score_fired(
-    fired: Sequence[LoadedRule], bands: Bands, needs_specific: bool = True
-) -> Scored:
+def score_fired(fired: Sequence[LoadedRule], bands: Bands, needs_specific: bool = True) -> Scored:
     """Score the fired rules: all of them for the shown band, all but denials for triage.
 
     ``needs_specific`` is False for a rule book that marks no rule ``psoas_specific`` (an older

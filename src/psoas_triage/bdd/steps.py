@@ -562,7 +562,7 @@ _EVIDENCE_SIDES = {"supporting": "supporting", "conflicting": "conflicting", "de
 @catalogued(
     "Then",
     'the explanation lists "<rule id or title>" as supporting|conflicting|denied',
-    'the explanation lists "Clicking, locking or catching deep inside the hip joint" as conflicting',
+    'the explanation lists "deep_hip_clicking" as conflicting',
     "reads Assessment.evidence",
 )
 @then(
