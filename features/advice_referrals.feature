@@ -17,8 +17,8 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
       | findings                           | band     | physio                            | massage                             | doctor                   |
       | low back pain                      | unlikely | no physiotherapist is recommended | no massage therapist is recommended | no doctor is recommended |
       | groin pain and low back pain       | possible | a physiotherapist is recommended  | a massage therapist is recommended  | no doctor is recommended |
-      | groin pain and snapping hip        | likely   | a physiotherapist is recommended  | a massage therapist is recommended  | no doctor is recommended |
-      | groin pain, snapping hip and fever | likely   | no physiotherapist is recommended | no massage therapist is recommended | a doctor is recommended  |
+      | groin pain, snapping hip and pain when lifting the leg | likely | a physiotherapist is recommended | a massage therapist is recommended | no doctor is recommended |
+      | groin pain, snapping hip, pain when lifting the leg and fever | likely | no physiotherapist is recommended | no massage therapist is recommended | a doctor is recommended |
 
   Scenario: A possible psoas picture: every therapist who treats the psoas is suggested
     Given a person reporting groin pain and low back pain
@@ -61,7 +61,7 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
       | advice on when to seek help | Emergency warning signs                            | General clinical practice: red-flag screening in low back pain and sciatica |
 
   Scenario Outline: Self-care is withheld whenever there is a warning sign
-    Given a person reporting groin pain, snapping hip and <warning sign>
+    Given a person reporting groin pain, snapping hip, pain when lifting the leg and <warning sign>
     When the symptoms are assessed
     Then psoas involvement is "likely"
     And no self-care advice is offered

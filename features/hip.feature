@@ -27,8 +27,8 @@ Feature: Hip and front-of-hip pain
 
     Examples:
       | findings                                             | combination                                                | score | band     |
-      | front of hip pain and low back pain                  | Low back pain together with front-of-hip ache or tightness | 25    | possible |
-      | hip pain and low back pain                           | Low back pain together with hip pain                       | 17    | unlikely |
+      | front of hip pain and low back pain | Low back pain together with front-of-hip ache or tightness | 24 | possible |
+      | hip pain and low back pain | Low back pain together with hip pain | 16 | unlikely |
       | hip pain and limited hip movement                    | Hip pain with limited hip range of motion                  | 18    | unlikely |
       | tight hip flexors and limited hip movement           | hip_pain_with_limited_motion                               | 22    | possible |
       | tight hip flexors and trouble standing fully upright | Front-of-hip tightness with trouble standing upright       | 24    | possible |
@@ -44,7 +44,7 @@ Feature: Hip and front-of-hip pain
     Given a person reporting hip pain, limited hip movement and groin pain
     When the symptoms are assessed
     Then the finding "Hip and groin pain with limited hip motion (consider hip impingement)" is noted
-    And "Hip impingement" is raised as another cause to discuss
+    And "Hip labral tear or impingement" is raised as another cause to discuss
     And the triage level is "consultation"
     And the triage reasons mention "consider hip impingement"
     And psoas involvement is "possible"
@@ -63,7 +63,7 @@ Feature: Hip and front-of-hip pain
       | pain started                   | 5 days ago |
       | pain intensity                 | 4          |
     When the symptoms are assessed
-    Then psoas involvement is "likely"
+    Then psoas involvement is "possible"
     And the triage level is "consultation"
     And a physiotherapist is recommended
     And the self-care advice includes "Kneeling psoas (hip flexor) stretch"

@@ -14,12 +14,12 @@ Feature: Movement: lifting the leg, getting up, standing upright, activity and r
 
     Examples:
       | finding                                          | rule                                                  | score |
-      | pain when lifting the leg                        | Pain on lifting the leg (active hip flexion)          | 10    |
+      | pain when lifting the leg | Pain on lifting the leg (active hip flexion) | 12 |
       | weakness lifting the thigh                       | Weak hip flexion                                      | 10    |
       | pain getting up from sitting                     | Pain on changing position (sitting to standing)       | 8     |
       | trouble standing fully upright                   | Difficulty standing or holding fully upright          | 8     |
-      | worse with walking, running, jumping or climbing | Pain worse with walking, running, jumping or climbing | 4     |
-      | better with rest                                 | Pain eased by rest                                    | 3     |
+      | worse with walking, running, jumping or climbing | Pain worse with walking, running, jumping or climbing | 3 |
+      | better with rest | Pain eased by rest | 2 |
 
   Scenario Outline: Movement findings that go together
     Given a person reporting <findings>
@@ -30,13 +30,13 @@ Feature: Movement: lifting the leg, getting up, standing upright, activity and r
 
     Examples:
       | findings                                                        | combination                                               | score | band     |
-      | pain when lifting the leg and low back pain                     | Pain on lifting the leg felt in the low back or hip       | 21    | possible |
+      | pain when lifting the leg and low back pain | Pain on lifting the leg felt in the low back or hip | 24 | possible |
       | pain getting up from sitting and trouble standing fully upright | Pain rising from sitting with difficulty standing upright | 26    | possible |
-      | worse with exercise and better with rest                        | Mechanical pattern: worse with activity, better with rest | 15    | unlikely |
+      | worse with exercise and better with rest | Mechanical pattern: worse with activity, better with rest | 8 | unlikely |
 
   Scenario: Worse with activity alone is not the mechanical pattern
     Given a person reporting worse with exercise
     And the person denies better with rest
     When the symptoms are assessed
     Then the finding "activity_worse_rest_better" is not noted
-    And the psoas score is 4
+    And the psoas score is 3

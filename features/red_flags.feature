@@ -91,7 +91,7 @@ Feature: Red flags override the psoas score
     And the person denies fever, numbness between the legs and new bladder or bowel problems
     When the symptoms are assessed
     Then psoas involvement is "likely"
-    And the psoas score is 82
+    And the psoas score is 70
     And no red flag is raised
     And the triage level is "consultation"
     And a physiotherapist is recommended

@@ -1,7 +1,7 @@
 Feature: Hip snapping and groin catching
   A snap or click at the front of the hip when the leg straightens, or something catching or
   slipping in the groin with the knee bent, is described as the psoas tendon flicking over the
-  bone (internal snapping hip). With groin pain it is one of the strongest psoas pictures.
+  bone (internal snapping hip). With groin pain it is a psoas-specific sign, though not "likely" on its own.
 
   Scenario Outline: Snapping or catching on its own
     Given a person reporting <finding>
@@ -14,9 +14,9 @@ Feature: Hip snapping and groin catching
 
     Examples:
       | finding                           | rule                                        | score |
-      | snapping hip                      | Snapping or clicking hip                    | 15    |
-      | clicking hip                      | hip_snapping                                | 15    |
-      | catching or slipping in the groin | Catching or slipping sensation in the groin | 12    |
+      | snapping hip | Snapping or clicking hip | 10 |
+      | clicking hip | hip_snapping | 10 |
+      | catching or slipping in the groin | Catching or slipping sensation in the groin | 10 |
 
   Scenario Outline: Snapping or catching with pain makes the psoas possible or likely
     Given a person reporting <findings>
@@ -30,17 +30,17 @@ Feature: Hip snapping and groin catching
 
     Examples:
       | findings                                           | combination                                | score | band     | level        |
-      | groin pain and snapping hip                        | Groin pain with a snapping hip             | 47    | likely   | consultation |
-      | snapping hip and catching or slipping in the groin | Snapping hip with groin catching           | 37    | possible | self-care    |
-      | catching or slipping in the groin and groin pain   | Groin catching with groin pain             | 32    | possible | self-care    |
-      | snapping hip and hip pain                          | Snapping hip with hip or front-of-hip pain | 29    | possible | self-care    |
-      | popping hip and anterior hip pain                  | hip_snapping_with_hip_pain                 | 33    | possible | self-care    |
+      | groin pain and snapping hip | Groin pain with a snapping hip | 32 | possible | self-care |
+      | snapping hip and catching or slipping in the groin | Snapping hip with groin catching | 25 | possible | self-care |
+      | catching or slipping in the groin and groin pain | Groin catching with groin pain | 30 | possible | self-care |
+      | snapping hip and hip pain | Snapping hip with hip or front-of-hip pain | 21 | possible | self-care |
+      | popping hip and anterior hip pain | hip_snapping_with_hip_pain | 25 | possible | self-care |
 
   Scenario: Snapping, catching and groin pain together
     Given a person reporting snapping hip, catching or slipping in the groin and groin pain
     When the symptoms are assessed
     Then psoas involvement is "likely"
-    And the psoas score is 77
+    And the psoas score is 55
     And the triage level is "consultation"
     And a chiropractor is recommended
     And a massage therapist is recommended

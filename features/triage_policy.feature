@@ -91,7 +91,7 @@ Feature: Triage policy: how long, how bad, limping, surgery
 
     Examples:
       | start                          | level        | more                                                               |
-      | groin pain and snapping hip    | consultation | pain travelling below the knee and numbness or tingling in the leg |
+      | groin pain and snapping hip    | self-care    | pain travelling below the knee and numbness or tingling in the leg |
       | low back pain                  | self-care    | limping or shuffling                                               |
       | fever and groin pain           | urgent       | snapping hip and pain when lifting the leg                         |
       | numbness between the legs      | emergency    | groin pain, snapping hip and low back pain                         |

@@ -27,7 +27,7 @@ def _professionals(result: Assessment) -> list[Professional]:
 def test_the_readme_example() -> None:
     result = assess(
         {
-            "present": ["groin_pain", "hip_snapping"],
+            "present": ["groin_pain", "hip_snapping", "pain_lifting_leg"],
             "absent": ["fever"],
             "age": 34,
             "duration_days": 10,

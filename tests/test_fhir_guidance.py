@@ -62,8 +62,14 @@ def test_a_provisional_band_shows_in_the_risk_assessment():
     assert (
         "(provisional)" in to_risk_assessment(assess(book_codes)).prediction[0].qualitativeRisk.text
     )
+    open_keys = assessment.likelihood_open_questions
+    numbers = {key: 0 for key in open_keys if key in ("age", "duration_days", "pain_intensity")}
     settled = assess(
-        {"present": ["groin_pain"], "absent": list(assessment.likelihood_open_questions)}
+        {
+            "present": ["groin_pain"],
+            "absent": [key for key in open_keys if key not in numbers],
+            **numbers,
+        }
     )
     assert not settled.likelihood_provisional
     assert "(provisional)" not in to_risk_assessment(settled).prediction[0].qualitativeRisk.text

@@ -106,6 +106,7 @@ def condition_holds(condition: Condition, report: SymptomReport) -> bool:
     present = set(report.present)
     return (
         all(code in present for code in condition.all)
+        and all(code in report.absent for code in condition.absent)
         and (not condition.any or any(code in present for code in condition.any))
         and all(_holds(bound, getattr(report, name)) for name, bound in condition.numbers().items())
         and (condition.sex is None or report.sex is condition.sex)
@@ -130,17 +131,25 @@ def assert_consistent(result: Assessment, rulebook: RuleBook) -> None:
     fired: list[LoadedRule] = [rulebook.rule(rule_id) for rule_id in result.fired_rule_ids]
     order = [loaded.rule.id for loaded in rulebook.rules]
     assert list(result.fired_rule_ids) == sorted(result.fired_rule_ids, key=order.index)
-    expected_score = max(0, min(100, sum(loaded.rule.points for loaded in fired)))
-    assert result.psoas_score == expected_score
     bands = rulebook.policy.bands
-    if result.psoas_score >= bands.likely:
-        assert result.likelihood is Likelihood.likely
-    elif result.psoas_score >= bands.possible:
-        assert result.likelihood is Likelihood.possible
-    else:
-        assert result.likelihood is Likelihood.unlikely
+    # "likely" needs a psoas-specific sign (when the book marks any); without one the score
+    # is held just below the likely threshold. Denials count for the score, not for triage.
+    specific = not rulebook.marks_specific_signs or any(
+        loaded.rule.psoas_specific for loaded in fired
+    )
+    ceiling = 100 if specific else bands.likely - 1
+
+    def band(score: int) -> Likelihood:
+        if score >= bands.likely and specific:
+            return Likelihood.likely
+        return Likelihood.possible if score >= bands.possible else Likelihood.unlikely
+
+    expected_score = max(0, min(ceiling, sum(loaded.rule.points for loaded in fired)))
+    assert result.psoas_score == expected_score
+    assert result.likelihood is band(result.psoas_score)
+    before_denials = max(0, sum(f.rule.points for f in fired if not f.rule.is_denial))
     floors = [loaded.rule.triage_floor for loaded in fired if loaded.rule.triage_floor]
-    by_band = rulebook.policy.likelihood_triage.get(result.likelihood)
+    by_band = rulebook.policy.likelihood_triage.get(band(min(100, before_denials)))
     if by_band is not None:
         floors.append(by_band)
     if result.unchecked_red_flags:

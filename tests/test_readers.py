@@ -108,7 +108,9 @@ def test_triage_reasons_name_only_what_set_the_level(report) -> None:
 def test_an_emergency_does_not_list_a_likely_psoas_picture_as_a_reason(
     shipped_book: RuleBook,
 ) -> None:
-    result = assess(EMERGENCY, shipped_book)
+    # A psoas-specific sign (pain lifting the leg) makes the picture "likely" (issue 13).
+    strong = {**EMERGENCY, "present": [*EMERGENCY["present"], "pain_lifting_leg"]}
+    result = assess(strong, shipped_book)
     assert result.likelihood.value == "likely"
     assert not any("psoas involvement" in reason for reason in result.triage_reasons)
 

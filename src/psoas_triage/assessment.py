@@ -12,6 +12,7 @@ from typing import Any
 
 from psoas_triage.advice import Situation, select_advice, select_referrals
 from psoas_triage.engine import engine_for
+from psoas_triage.explain import build_evidence, evidence_item
 from psoas_triage.models import (
     Advice,
     Alternative,
@@ -28,7 +29,7 @@ from psoas_triage.models import (
 from psoas_triage.open_questions import band_openings, unasked_keys
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
-from psoas_triage.scoring import likelihood_band, psoas_score
+from psoas_triage.scoring import score_fired
 from psoas_triage.screening import screen, warning_sign_items
 from psoas_triage.triage import apply_screen, decide_triage
 
@@ -68,14 +69,14 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
     book_parts = _prepared(book)
     # Rules from elsewhere (not this book's own objects): nothing cached can be trusted for them.
     prepared = book_parts if book_parts.owns(fired) else None
-    score = psoas_score(loaded.rule.points for loaded in fired)
-    likelihood = likelihood_band(score, book.policy.bands)
+    scored = score_fired(fired, book.policy.bands, book.marks_specific_signs)
+    score, likelihood = scored.score, scored.likelihood
     # Provisional while a question not asked yet could still move the band (an unasked
     # question is never a no).
     _, band_open = band_openings(
         book, report, (loaded.rule.id for loaded in fired), unasked_keys(book, report)
     )
-    decision = decide_triage(fired, likelihood, book.policy)
+    decision = decide_triage(fired, scored.triage_likelihood, book.policy, likelihood)
     warning_signs = screen(book, report, decision.level)
     decision = apply_screen(decision, warning_signs)
     red_flags = tuple(
@@ -95,6 +96,9 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         referrals, advice = select_referrals(book, situation), select_advice(book, situation)
         alternatives = _alternatives(book, fired)
         findings = tuple(_finding(loaded) for loaded in fired)
+    evidence = build_evidence(
+        fired, scored, decision, book.policy.bands, prepared.evidence if prepared else None
+    )
     return Assessment(
         triage_level=decision.level,
         triage_action=book.policy.triage_actions[decision.level],
@@ -112,6 +116,7 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
         disclaimer=book.policy.disclaimer,
         rulebook_version=book.full_version,
         report=report,
+        evidence=evidence,
     )
 
 
@@ -154,6 +159,7 @@ class _Prepared:
     def __init__(self, book: RuleBook) -> None:
         self.own = {loaded.rule.id: loaded for loaded in book.rules}
         self.findings = {loaded.rule.id: _finding(loaded) for loaded in book.rules}
+        self.evidence = {loaded.rule.id: evidence_item(loaded) for loaded in book.rules}
         self.red_flags = {
             loaded.rule.id: _red_flag(loaded)
             for loaded in book.rules

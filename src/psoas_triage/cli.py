@@ -488,6 +488,13 @@ def assess(
             show_default=False,
         ),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also print why: supporting and conflicting findings, denials, floors.",
+        ),
+    ] = False,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -498,6 +505,7 @@ def assess(
       psoas-triage assess --input report.json
       psoas-triage assess --input response.json --fhir
       psoas-triage assess groin_pain hip_snapping --html report.html
+      psoas-triage assess groin_pain deep_hip_clicking --absent pain_lifting_leg --explain
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
@@ -521,6 +529,7 @@ def assess(
         assessment = assess_report(report, book)
         write_html(html, assessment, book)
         emit_assessment(assessment, as_json, details, book)
+        emit_explanation(assessment, book, explain and not as_json)
         return
     numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
     if not codes and not absent and all(value is None for value in numbers.values()):
@@ -548,6 +557,17 @@ def assess(
         raise bad_report(error, as_json, report_error_line(error)) from None
     write_html(html, assessment, book)
     emit_assessment(assessment, as_json, details, book)
+    emit_explanation(assessment, book, explain and not as_json)
+
+
+def emit_explanation(assessment: Assessment, book: RuleBook, wanted: bool) -> None:
+    """With --explain, the evidence section after the report (with --json it is in the JSON)."""
+    if not wanted:
+        return
+    from psoas_triage.render_explain import print_explanation
+
+    titles = {key: alternative.title for key, alternative in book.alternatives.items()}
+    print_explanation(assessment, titles, Console())
 
 
 def bad_report(error: ReportError, as_json: bool, line: str) -> CliError:

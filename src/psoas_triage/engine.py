@@ -59,6 +59,7 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
     """Translate a rule condition into a durable_rules match expression over the report fact."""
     terms: list[dict[str, Any]] = [{"kind": "report"}]
     terms += [{code: True} for code in condition.all]
+    terms += [{code: False} for code in condition.absent]
     if condition.any:
         terms.append({"$or": [{code: True} for code in condition.any]})
     for name, bound in condition.numbers().items():

@@ -5,6 +5,11 @@ the monotone-triage guard). Lint adds what needs the engine: every ``fires`` exa
 rule (so every rule can fire) and no ``does_not_fire`` example does; and what is legal but
 suspicious: vocabulary codes no rule uses, and warning-sign codes (category red_flag) that no
 rule with a triage floor uses (a warning sign that can never raise the level is a silent gap).
+
+Score calibration (issue 13): one finding alone must not reach "likely"; a finding and every
+combination that needs it add up to less than the "likely" threshold (no double counting);
+a psoas-specific rule must rest on a sign (a mechanical sign or an aggravating factor), never on
+a location and an exposure alone; denials together weigh at most ``MAX_DENIAL_POINTS``.
 """
 
 from __future__ import annotations
@@ -14,8 +19,16 @@ from pathlib import Path
 
 from psoas_triage.engine import engine_for
 from psoas_triage.errors import RuleBookError
+from psoas_triage.models import Likelihood, SymptomReport
 from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Category
+from psoas_triage.scoring import score_fired
+
+MAX_DENIAL_POINTS = 20
+"""Most the denials of core psoas signs may take away together (a bounded amount)."""
+
+SIGN_CATEGORIES = frozenset({Category.mechanical_sign, Category.aggravating_factor})
+"""Categories that make a rule a sign rather than a place or an exposure."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,102 @@ def lint_directory(path: str | Path | None = None) -> list[LintProblem]:
 
 def lint_rulebook(book: RuleBook) -> list[LintProblem]:
     """Problems of a loaded book: examples that misbehave, codes nobody uses, unmapped places."""
-    return [*example_problems(book), *unused_code_problems(book), *body_map_problems(book)]
+    return [
+        *example_problems(book),
+        *unused_code_problems(book),
+        *body_map_problems(book),
+        *calibration_problems(book),
+    ]
+
+
+def calibration_problems(book: RuleBook) -> list[LintProblem]:
+    """Score calibration: one finding reaching likely, denials; and, for a book that marks
+    psoas-specific signs (the calibrated model), double counting and the specific signs."""
+    problems = [*single_finding_problems(book), *denial_problems(book)]
+    if book.marks_specific_signs:
+        problems += [*finding_weight_problems(book), *specific_sign_problems(book)]
+    return problems
+
+
+def finding_weight_problems(book: RuleBook) -> list[LintProblem]:
+    """A finding plus every combination that needs it (``all``) must stay below "likely"."""
+    limit = book.policy.bands.likely
+    weight: dict[str, int] = {}
+    needing: dict[str, list[str]] = {}
+    for loaded in book.rules:
+        if loaded.rule.points > 0:
+            for code in loaded.rule.when.all:
+                weight[code] = weight.get(code, 0) + loaded.rule.points
+                needing.setdefault(code, []).append(loaded.rule.id)
+    vocabulary = str(book.path / "vocabulary.yaml")
+    return [
+        LintProblem(
+            vocabulary,
+            code,
+            f"counted {total} points by the rules that need it ({', '.join(needing[code])}), "
+            f"reaching the likely threshold {limit}: double counting",
+        )
+        for code, total in weight.items()
+        if total >= limit
+    ]
+
+
+def single_finding_problems(book: RuleBook) -> list[LintProblem]:
+    """No report with one present finding (and nothing else) may be "likely"."""
+    engine = engine_for(book)
+    problems = []
+    vocabulary = str(book.path / "vocabulary.yaml")
+    for code in book.terms:
+        fired = [
+            book.rule(rule_id) for rule_id in engine.fired_rule_ids(SymptomReport(present=(code,)))
+        ]
+        scored = score_fired(fired, book.policy.bands, book.marks_specific_signs)
+        if scored.likelihood is Likelihood.likely:
+            problems.append(
+                LintProblem(vocabulary, code, f"this finding alone reaches likely ({scored.score})")
+            )
+    return problems
+
+
+def specific_sign_problems(book: RuleBook) -> list[LintProblem]:
+    """ "Likely" needs a psoas-specific rule, and such a rule must need a sign, not only
+    locations and exposures; a book with none can never say "likely" (a warning)."""
+    specific = [loaded for loaded in book.rules if loaded.rule.psoas_specific]
+    if not specific:
+        return [
+            LintProblem(
+                None, None, "no rule is psoas_specific: no report can reach likely", "warning"
+            )
+        ]
+    problems = []
+    for loaded in specific:
+        needed = [*loaded.rule.when.all, *loaded.rule.when.any]
+        categories = {book.terms[code].category for code in needed if code in book.terms}
+        if loaded.rule.points <= 0 or not categories & SIGN_CATEGORIES:
+            problems.append(
+                LintProblem(
+                    loaded.file,
+                    loaded.rule.id,
+                    "a psoas_specific rule needs positive points and a sign (mechanical sign or "
+                    "aggravating factor): without one, location and exposure alone reach likely",
+                )
+            )
+    return problems
+
+
+def denial_problems(book: RuleBook) -> list[LintProblem]:
+    """Denials together take away at most MAX_DENIAL_POINTS."""
+    denials = [loaded for loaded in book.rules if loaded.rule.is_denial]
+    total = -sum(loaded.rule.points for loaded in denials)
+    if total <= MAX_DENIAL_POINTS:
+        return []
+    return [
+        LintProblem(
+            denials[0].file,
+            None,
+            f"denials take away {total} points together, more than {MAX_DENIAL_POINTS}",
+        )
+    ]
 
 
 def example_problems(book: RuleBook) -> list[LintProblem]:

@@ -81,6 +81,7 @@ class Professional(_StrEnum):
     chiropractor = "chiropractor"
     massage_therapist = "massage_therapist"
     midwife = "midwife"
+    fitness_trainer = "fitness_trainer"
 
 
 class Sex(str, Enum):
@@ -240,6 +241,56 @@ class Alternative(BaseModel):
     sources: tuple[str, ...]
 
 
+class EvidenceItem(BaseModel):
+    """One fired rule as evidence for or against psoas involvement, with what it weighed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    points: int
+    sources: tuple[str, ...]
+    alternatives: tuple[str, ...] = Field(
+        default=(), description="ids of the other causes this finding raises for discussion"
+    )
+
+
+class Floor(BaseModel):
+    """A triage floor that applied: the level it asks for at least, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: TriageLevel
+    reason: str
+    rule_id: str | None = Field(
+        default=None, description="the rule that set it; None for the band or the screen"
+    )
+
+
+class Evidence(BaseModel):
+    """Why the result is what it is, like a clinician's note (issue 13).
+
+    For the psoas band: the findings that support it (points and sources), the findings that
+    conflict with it (negative points, or pointing to another cause) and the alternatives each
+    raises, and the core signs the person denied. For the triage level: the floor that decided
+    it and every other floor that applied.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    supporting: tuple[EvidenceItem, ...] = ()
+    conflicting: tuple[EvidenceItem, ...] = ()
+    denials: tuple[EvidenceItem, ...] = ()
+    psoas_specific_sign: bool = Field(
+        default=False, description="whether a sign specific to the psoas was reported"
+    )
+    band_note: str = ""
+    deciding_floor: Floor | None = Field(
+        default=None, description="the floor that set the triage level (None: self-care)"
+    )
+    other_floors: tuple[Floor, ...] = ()
+
+
 class Assessment(BaseModel):
     """The result of assessing one report. Supports triage; it is not a diagnosis."""
 
@@ -270,6 +321,10 @@ class Assessment(BaseModel):
     disclaimer: str
     rulebook_version: str
     report: SymptomReport
+    evidence: Evidence = Field(
+        default_factory=Evidence,
+        description="supporting and conflicting findings, denials, and the triage floors",
+    )
 
     @property
     def fired_rule_ids(self) -> tuple[str, ...]:

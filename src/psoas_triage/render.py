@@ -329,6 +329,8 @@ def describe_condition(rule: Rule) -> str:
         parts.append("all of " + ", ".join(when.all))
     if when.any:
         parts.append("any of " + ", ".join(when.any))
+    if when.absent:
+        parts.append("denied: " + ", ".join(when.absent))
     for name, bound in when.numbers().items():
         parts.append(bound.describe(name))
     if when.sex is not None:

@@ -123,6 +123,11 @@ class RuleBook:
             raise KeyError(f"no rule {rule_id!r} in rule book {self.name}{suffix}") from None
 
     @cached_property
+    def marks_specific_signs(self) -> bool:
+        """True when some rule is ``psoas_specific``: then "likely" needs such a rule to fire."""
+        return any(loaded.rule.psoas_specific for loaded in self.rules)
+
+    @cached_property
     def _by_label(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
         for term in self.terms.values():
@@ -334,7 +339,7 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
                         )
                     )
         floor = rule.triage_floor or TriageLevel.self_care
-        if rule.points < 0 and floor.rank < likely_floor.rank:
+        if rule.points < 0 and not rule.is_denial and floor.rank < likely_floor.rank:
             problems.append(
                 RuleBookError(
                     f"negative points need a triage_floor of at least {likely_floor.value}: "

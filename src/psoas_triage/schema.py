@@ -214,10 +214,15 @@ class Condition(Strict):
     There is deliberately no "not" clause: a rule that stopped firing when a finding is added
     could lower the triage level, which this project forbids. Pain and duration take lower
     bounds only for the same reason. Age (which may be bounded above) and sex are context.
+
+    ``absent`` lists codes the report must explicitly deny (a denial, not an unknown). A rule
+    with ``absent`` is a denial rule: it may only take points away, and never sets a floor or
+    raises an alternative (see ``Rule``), so a denial can lower the score but never the level.
     """
 
     all: list[Identifier] = Field(default_factory=list)
     any: list[Identifier] = Field(default_factory=list)
+    absent: list[Identifier] = Field(default_factory=list)
     age: AgeBound | None = None
     duration_days: AtLeast | None = None
     pain_intensity: AtLeast | None = None
@@ -225,13 +230,20 @@ class Condition(Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
-        if not (self.all or self.any or self.numbers()):
-            raise ValueError("a condition needs at least one of all, any, or a number bound")
+        if not (self.all or self.any or self.absent or self.numbers()):
+            raise ValueError(
+                "a condition needs at least one of all, any, absent, or a number bound"
+            )
         if len(self.any) == 1:
             raise ValueError("'any' with one code is 'all': move it there")
         repeated = set(self.all) & set(self.any)
         if repeated:
             raise ValueError(f"codes in both 'all' and 'any': {sorted(repeated)}")
+        denied_and_present = set(self.absent) & (set(self.all) | set(self.any))
+        if denied_and_present:
+            raise ValueError(
+                f"codes both required and denied: {sorted(denied_and_present)} (never fires)"
+            )
         return self
 
     def numbers(self) -> dict[str, AtLeast | AgeBound]:
@@ -244,8 +256,8 @@ class Condition(Strict):
         return {name: bound for name, bound in bounds.items() if bound is not None}
 
     def codes(self) -> list[str]:
-        """Every vocabulary code the condition mentions."""
-        return [*self.all, *self.any]
+        """Every vocabulary code the condition mentions (present or denied)."""
+        return [*self.all, *self.any, *self.absent]
 
 
 class Examples(Strict):
@@ -267,8 +279,30 @@ class Rule(Strict):
     triage_floor: TriageLevel | None = None
     red_flag: StrictBool = False
     alternatives: list[Identifier] = Field(default_factory=list)
+    psoas_specific: StrictBool = False
+    """A sign specific to the psoas: the "likely" band needs at least one such rule to fire."""
     sources: list[Identifier] = Field(min_length=1)
     examples: Examples
+
+    @property
+    def is_denial(self) -> bool:
+        """True for a denial rule (its condition needs an explicitly denied code)."""
+        return bool(self.when.absent)
+
+    @model_validator(mode="after")
+    def _denials_only_subtract(self) -> Rule:
+        if not self.is_denial:
+            return self
+        if self.points >= 0:
+            raise ValueError("a denial rule (when.absent) must give negative points")
+        if self.triage_floor is not None or self.red_flag or self.alternatives:
+            raise ValueError(
+                "a denial rule (when.absent) only lowers the score: no triage_floor, red_flag "
+                "or alternatives (denials never touch the triage level)"
+            )
+        if self.psoas_specific:
+            raise ValueError("a denial rule cannot be a psoas-specific sign")
+        return self
 
     @model_validator(mode="after")
     def _has_effect(self) -> Rule:

@@ -22,30 +22,46 @@ class TriageDecision:
 
     level: TriageLevel
     reasons: tuple[str, ...]
+    floors: tuple[tuple[TriageLevel, str, str | None], ...] = ()
+    """Every floor that applied as (level, reason, rule id or None), most urgent first."""
 
 
 def decide_triage(
-    fired: Iterable[LoadedRule], likelihood: Likelihood, policy: Policy
+    fired: Iterable[LoadedRule],
+    likelihood: Likelihood,
+    policy: Policy,
+    shown: Likelihood | None = None,
 ) -> TriageDecision:
-    """Combine every floor that applies into one triage level with its reasons."""
-    floors: list[tuple[TriageLevel, str]] = []
+    """Combine every floor that applies into one triage level with its reasons.
+
+    ``likelihood`` is the band before denials (see ``scoring``); ``shown`` the band reported,
+    when denials lowered it, so the reason says which band the floor came from.
+    """
+    floors: list[tuple[TriageLevel, str, str | None]] = []
     for loaded in fired:
         rule = loaded.rule
         if rule.triage_floor is not None:
             kind = "red flag" if rule.red_flag else "finding"
-            floors.append((rule.triage_floor, f"{kind}: {rule.title}"))
+            floors.append((rule.triage_floor, f"{kind}: {rule.title}", rule.id))
     by_likelihood = policy.likelihood_triage.get(likelihood)
     if by_likelihood is not None:
-        floors.append((by_likelihood, f"psoas involvement is {likelihood.value}"))
+        if shown is not None and shown is not likelihood:
+            reason = f"psoas involvement is {likelihood.value} before denied signs are counted"
+        else:
+            reason = f"psoas involvement is {likelihood.value}"
+        floors.append((by_likelihood, reason, None))
     if not floors:
         return TriageDecision(
             TriageLevel.self_care, ("no red flag and nothing that calls for a consultation",)
         )
-    level = TriageLevel.most_urgent(*(floor for floor, _ in floors))
+    floors.sort(key=lambda floor: -floor[0].rank)
+    level = floors[0][0]
     # Only what set the level: "psoas involvement is likely (consultation)" under an emergency
     # would read as a reason to relax.
     return TriageDecision(
-        level, tuple(f"{reason} ({floor.value})" for floor, reason in floors if floor is level)
+        level,
+        tuple(f"{reason} ({floor.value})" for floor, reason, _ in floors if floor is level),
+        tuple(floors),
     )
 
 
@@ -72,7 +88,8 @@ def apply_screen(decision: TriageDecision, screen: Screen) -> TriageDecision:
                 f"warning signs reported whose follow-up questions are unanswered: "
                 f"{_labels(screen.reported)} ({SCREEN_FLOOR.value})"
             )
-        return TriageDecision(SCREEN_FLOOR, tuple(reasons))
+        screen_floor = (SCREEN_FLOOR, "warning-sign screen not complete", None)
+        return TriageDecision(SCREEN_FLOOR, tuple(reasons), (screen_floor, *decision.floors))
     if screen.unchecked:
         reasons.append(
             f"warning signs not checked that could make it more urgent: {_labels(screen.unchecked)}"
@@ -82,7 +99,11 @@ def apply_screen(decision: TriageDecision, screen: Screen) -> TriageDecision:
             "warning signs reported whose follow-up questions could make it more urgent: "
             f"{_labels(screen.reported)}"
         )
-    return TriageDecision(decision.level, (*decision.reasons, *reasons))
+    return TriageDecision(
+        decision.level,
+        (*decision.reasons, *reasons),
+        (*decision.floors, (SCREEN_FLOOR, "warning-sign screen not complete", None)),
+    )
 
 
 def _labels(signs: tuple[WarningSign, ...]) -> str:

@@ -162,6 +162,8 @@ _PROFESSIONAL_WORDS = {
     "osteopath": Professional.osteopathic_physician,
     "chiropractor": Professional.chiropractor,
     "massage therapist": Professional.massage_therapist,
+    "fitness trainer": Professional.fitness_trainer,
+    "qualified fitness trainer": Professional.fitness_trainer,
 }
 
 

@@ -568,6 +568,45 @@ def _alternative_raised(cause: str, psoas_case: PsoasCase) -> None:
     )
 
 
+# --- Then: explanation (Assessment.evidence) ----------------------------------------------------
+
+_EVIDENCE_SIDES = {"supporting": "supporting", "conflicting": "conflicting", "denied": "denials"}
+
+
+@catalogued(
+    "Then",
+    'the explanation lists "<rule id or title>" as supporting|conflicting|denied',
+    'the explanation lists "deep_hip_clicking" as conflicting',
+    "reads Assessment.evidence",
+)
+@then(
+    parsers.re(
+        r'the explanation lists "(?P<name>[^"]+)" as (?P<side>supporting|conflicting|denied)'
+    )
+)
+def _explanation_lists(name: str, side: str, psoas_case: PsoasCase) -> None:
+    rule_id = psoas_case.rule_id(name)
+    evidence = psoas_case.assessment.evidence
+    listed = [item.rule_id for item in getattr(evidence, _EVIDENCE_SIDES[side])]
+    assert rule_id in listed, f"{rule_id} is not listed as {side}; {side}: {listed or 'none'}"
+
+
+@catalogued(
+    "Then",
+    'the triage level is decided by "<rule id or title>"',
+    'the triage level is decided by "Pain over the bony point on the outside of the hip"',
+    "the deciding floor of Assessment.evidence",
+)
+@then(parsers.re(r'the triage level is decided by "(?P<name>[^"]+)"'))
+def _decided_by(name: str, psoas_case: PsoasCase) -> None:
+    rule_id = psoas_case.rule_id(name)
+    evidence = psoas_case.assessment.evidence
+    floors = [evidence.deciding_floor, *evidence.other_floors]
+    top = evidence.deciding_floor
+    deciding = [f.rule_id for f in floors if f is not None and top and f.level is top.level]
+    assert rule_id in deciding, f"the level is decided by {deciding or 'no floor'}, not {rule_id}"
+
+
 # --- Then: referrals -----------------------------------------------------------------------------
 
 
