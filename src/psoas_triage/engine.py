@@ -295,16 +295,17 @@ class EngineStats:
 _ALIVE: weakref.WeakSet[RuleEngine] = weakref.WeakSet()
 
 
-def engine_for(book: RuleBook, only: frozenset[str] | None = None) -> RuleEngine:
+def engine_for(book: RuleBook, only: frozenset[str] | None = None, variant: str = "") -> RuleEngine:
     """The engine for ``book``, compiled once per distinct rule content and directory.
 
     ``only`` compiles just those rules of the book (the warning-sign screen's small engine); it
     is cached beside the full engine under its own key. Loading the same rules again reuses the
     engine. Each directory keeps its newest ``ENGINES_PER_DIRECTORY`` engines of each kind;
     compiling another one drops the least recently used one, whose ruleset is freed once
-    nothing refers to it.
+    nothing refers to it. ``variant`` names a book derived from ``book`` with the same digest
+    (the screen's rules without their age or sex conditions), so it gets its own cache entry.
     """
-    subset = "" if only is None else ",".join(sorted(only))
+    subset = ("" if only is None else ",".join(sorted(only))) + (f"|{variant}" if variant else "")
     key = (str(book.path), book.digest, subset)
     with _ENGINE_LOCK:
         engine = _ENGINES.get(key)

@@ -25,7 +25,9 @@ report's own level stays, and when that level rises it is at least ``consultatio
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import weakref
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from annotated_types import Ge, Le
 
 from psoas_triage.engine import RuleEngine, engine_for
-from psoas_triage.models import Sex, SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
+from psoas_triage.models import SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
 from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Category
 
@@ -245,20 +247,52 @@ def reachable_rule_ids(
     names = [name for name in prepared.number_values if wanted & prepared.rules_on_number[name]]
     known = {name: getattr(report, name) for name in names if getattr(report, name) is not None}
     missing = [name for name in names if name not in known]
+    # Age and sex are context: while one is unknown, any rule's bound on it can still be met
+    # (the schema refuses an age bound no age meets), so the engine is asked once, of the same
+    # rules with that part of their condition left out, instead of once per age and sex.
+    no_age = "age" in missing
+    no_sex = report.sex is None and bool(wanted & prepared.rules_on_sex)
+    if no_age or no_sex:
+        engine = _without_context(book, engine, no_age, no_sex)
+        missing = [name for name in missing if name != "age"]
     optimistic = tuple(sorted(chosen))
-    # Sex is context like age: while it is unknown, a rule for either sex may still fire.
-    sexes: list[Sex | None] = [report.sex]
-    if report.sex is None and wanted & prepared.rules_on_sex:
-        sexes = list(Sex)
     fired: set[str] = set()
     for values in itertools.product(*(prepared.number_values[name] for name in missing)):
         numbers = {**known, **dict(zip(missing, values, strict=True))}
-        for sex in sexes:
-            candidate = SymptomReport.model_construct(
-                present=optimistic, absent=(), sex=sex, **numbers
-            )
-            fired.update(engine.fired_rule_ids(candidate))
+        candidate = SymptomReport.model_construct(
+            present=optimistic, absent=(), sex=report.sex, **numbers
+        )
+        fired.update(engine.fired_rule_ids(candidate))
     return frozenset(fired & wanted)
+
+
+_CONTEXT_FREE: weakref.WeakKeyDictionary[RuleEngine, dict[tuple[bool, bool], RuleEngine]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _without_context(book: RuleBook, engine: RuleEngine, no_age: bool, no_sex: bool) -> RuleEngine:
+    """``engine``'s rules with their age (``no_age``) and sex (``no_sex``) conditions removed,
+    built once per engine and kind (and cached and bounded like every engine)."""
+    known = _CONTEXT_FREE.setdefault(engine, {})
+    found = known.get((no_age, no_sex))
+    if found is None:
+        found = known[(no_age, no_sex)] = _strip_context(book, engine, no_age, no_sex)
+    return found
+
+
+def _strip_context(book: RuleBook, engine: RuleEngine, no_age: bool, no_sex: bool) -> RuleEngine:
+    drop = {**({"age": None} if no_age else {}), **({"sex": None} if no_sex else {})}
+    rules = tuple(
+        dataclasses.replace(
+            loaded,
+            rule=loaded.rule.model_copy(update={"when": loaded.rule.when.model_copy(update=drop)}),
+        )
+        for loaded in engine.book.rules
+    )
+    ids = frozenset(loaded.rule.id for loaded in rules)
+    variant = f"context-free:{'age' if no_age else ''}{'+sex' if no_sex else ''}"
+    return engine_for(dataclasses.replace(book, rules=rules), only=ids, variant=variant)
 
 
 def could_raise(book: RuleBook, reachable: Iterable[str], key: str, level: TriageLevel) -> bool:
