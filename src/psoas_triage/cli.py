@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
+from psoas_triage.cli_options import RulesOption
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.fhir.cli import fhir_app
 from psoas_triage.models import Assessment
@@ -40,7 +41,6 @@ from psoas_triage.rulebook import RuleBook, plural
 
 PROG = "psoas-triage"
 DEBUG_ENV = "PSOAS_TRIAGE_DEBUG"
-RULES_ENV = "PSOAS_TRIAGE_RULES"
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -318,15 +318,6 @@ def _root(
     """Screen reported symptoms for likely psoas involvement and triage them safely."""
 
 
-RulesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--rules",
-        envvar=RULES_ENV,
-        help="Rule directory to use instead of the shipped rule book.",
-        show_default=False,
-    ),
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only on standard output.")]
 DetailsOption = Annotated[
     bool,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
+from psoas_triage.cli_options import RulesOption
 from psoas_triage.fhir.extra import MissingExtraError
 from psoas_triage.rulebook import RuleBook
 
@@ -31,15 +31,7 @@ fhir_app = typer.Typer(
 
 @fhir_app.command("questionnaire")
 def questionnaire(
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules",
-            envvar="PSOAS_TRIAGE_RULES",
-            help="Rule directory to use instead of the shipped rule book.",
-            show_default=False,
-        ),
-    ] = None,
+    rules: RulesOption = None,
 ) -> None:
     """Print the FHIR R4B Questionnaire of the rule book's questions (JSON).
 

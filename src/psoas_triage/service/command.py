@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from psoas_triage.cli_options import RulesOption
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -24,15 +25,7 @@ def serve(
         ),
     ] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = DEFAULT_PORT,
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules",
-            envvar="PSOAS_TRIAGE_RULES",
-            help="Rule directory to use instead of the shipped rule book.",
-            show_default=False,
-        ),
-    ] = None,
+    rules: RulesOption = None,
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, max=64, help="Worker processes.")
     ] = 1,

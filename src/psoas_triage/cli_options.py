@@ -1,0 +1,24 @@
+"""Command-line options shared by the ``psoas-triage`` commands and the adapters' subcommands.
+
+Its own module so that ``cli``, ``fhir.cli`` and ``service.command`` declare ``--rules`` once;
+the adapters cannot import ``cli`` itself, which imports them to register their commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+RULES_ENV = "PSOAS_TRIAGE_RULES"
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        envvar=RULES_ENV,
+        help="Rule directory to use instead of the shipped rule book.",
+        show_default=False,
+    ),
+]
