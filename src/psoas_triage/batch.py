@@ -14,6 +14,9 @@ temporary name, synced and renamed into place only when the batch finished, so a
 requested name is always complete. An interrupted batch (Ctrl-C, or SIGTERM where the caller
 turned it into KeyboardInterrupt, as the CLI does) stops its workers, removes its spool files,
 keeps what it wrote as ``OUT.partial`` and raises BatchInterrupted with the line it reached.
+``request_stop`` asks for the same from a signal handler or another thread: a KeyboardInterrupt
+alone can be lost, because pydantic-core's serializer swallows one raised while it calls back
+into Python, so the batch also checks for a stop request after every chunk.
 """
 
 from __future__ import annotations
@@ -59,6 +62,23 @@ encoding). Worker processes write their blob to a spool file and the parent copi
 output inside the kernel, instead of sending it through a pipe: that is what lets two workers
 scale on a two-core machine.
 """
+
+
+_STOP_REQUESTED = threading.Event()
+
+
+def request_stop() -> None:
+    """Make every batch running in this process stop after its current chunk, as Ctrl-C does.
+
+    Safe from a signal handler and from another thread; the batch raises BatchInterrupted (with
+    ``OUT.partial`` kept) once the chunk it is on is written. A new batch starts unstopped.
+    """
+    _STOP_REQUESTED.set()
+
+
+def _stop_if_requested() -> None:
+    if _STOP_REQUESTED.is_set():
+        raise KeyboardInterrupt
 
 
 class BatchInputError(PsoasTriageError, OSError):
@@ -163,6 +183,7 @@ def run_batch(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     book = _load(rules)
+    _STOP_REQUESTED.clear()
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
     levels: Counter[str] = Counter()
@@ -180,6 +201,7 @@ def run_batch(
                     bar.start()
                 for chunk_result in results:
                     _write(chunk_result, sink, summary, levels, bar)
+                    _stop_if_requested()
             else:
                 _run_parallel(chunks, workers, rules, sink, summary, levels, bar)
         finally:
@@ -294,8 +316,10 @@ def _run_parallel(
                     bar.start()  # after the first submit: workers are forked before it runs
                 if len(pending) >= window:
                     _write(pending.popleft().result(), sink, summary, levels, bar)
+                _stop_if_requested()
             while pending:
                 _write(pending.popleft().result(), sink, summary, levels, bar)
+                _stop_if_requested()
         except BaseException:
             _stop_workers(pool)
             raise

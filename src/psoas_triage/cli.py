@@ -1000,20 +1000,26 @@ def batch(
 
 
 def _raise_interrupt(_signal: int, _frame: Any) -> None:
+    from psoas_triage.batch import request_stop
+
+    request_stop()  # the interrupt below can be swallowed inside a C extension; this cannot
     raise KeyboardInterrupt
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def _terminate_as_interrupt() -> Any:
-    """Make SIGTERM stop a batch like Ctrl-C does (workers stopped, partial file named so)."""
+    """Make Ctrl-C and SIGTERM stop a batch alike (workers stopped, partial file named so)."""
     try:
-        return signal.signal(signal.SIGTERM, _raise_interrupt)
+        return [(number, signal.signal(number, _raise_interrupt)) for number in _STOP_SIGNALS]
     except ValueError:  # not the main thread (e.g. called from a test runner's thread)
         return None
 
 
 def _restore_terminate(previous: Any) -> None:
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
+    for number, handler in previous or ():
+        signal.signal(number, handler)
 
 
 # --- serve (extra: psoas-triage[service]) -----------------------------------------------------
