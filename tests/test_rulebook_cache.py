@@ -296,3 +296,12 @@ def test_rules_lint_never_uses_the_cache(
     result = runner.invoke(app, ["rules", "lint", str(mini_copy)])
     assert result.exit_code == 0, result.output
     assert not cache.exists()
+
+
+def test_an_entry_too_large_to_read_back_is_not_written(
+    cache: Path, mini_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rulebook_cache, "MAX_ENTRY_BYTES", 1_000)
+    load_rulebook(mini_copy, cache=True)
+    assert list(cache.glob("rulebook-*.json")) == []
+    assert list(cache.iterdir()) == [], "a temporary file was left behind"

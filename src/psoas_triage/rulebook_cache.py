@@ -124,6 +124,9 @@ def write_entry(rules_dir: Path, key: str, files: dict[str, Any]) -> None:
         if directory is None:
             return
         text = json.dumps({"format": FORMAT, "key": key, "files": files}, ensure_ascii=False)
+        # (at most 4 UTF-8 bytes per character: most texts need no encoding to know)
+        if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
+            return  # would never be read back
         target = entry_path(directory, rules_dir)
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
         try:
