@@ -305,3 +305,14 @@ def test_an_entry_too_large_to_read_back_is_not_written(
     load_rulebook(mini_copy, cache=True)
     assert list(cache.glob("rulebook-*.json")) == []
     assert list(cache.iterdir()) == [], "a temporary file was left behind"
+
+
+def test_a_file_changed_between_the_two_reads_is_not_stored(
+    cache: Path, mini_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is computed from a first read; the book from a second one. When they differ
+    (a file edited meanwhile), the book is the second read and nothing is cached."""
+    monkeypatch.setattr("psoas_triage.rulebook._digest_of", lambda *_args: "0" * 64)
+    book = load_rulebook(mini_copy, cache=True)
+    assert book.digest == load_rulebook(mini_copy).digest != "0" * 64
+    assert list(cache.glob("rulebook-*.json")) == []

@@ -224,44 +224,37 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
     directory = Path(path) if path is not None else DEFAULT_RULES_DIR
     if not directory.is_dir():
         raise RuleBookError("not a rule directory", file=str(directory))
-    digest = hashlib.sha256()
-    contents: dict[str, bytes] = {}
-    file_problems: dict[str, list[RuleBookError]] = {}  # in file order, as they are read
-
-    def read_bytes(relative: str) -> None:
-        try:
-            contents[relative] = raw = read_rule_bytes(directory / relative)
-            digest.update(relative.encode() + b"\0" + raw)
-        except RuleBookError as error:
-            file_problems[relative] = list(error.problems)
-
-    for relative, _ in BOOK_FILES:
-        read_bytes(relative)
     rule_names = _rule_file_names(directory)
-    for relative in rule_names:
-        read_bytes(relative)
     files: list[tuple[str, type[BaseModel]]] = [*BOOK_FILES, *((n, RuleFile) for n in rule_names)]
-    key = cached = None
-    if cache and not file_problems:
+    key = cached = first_digest = None
+    if cache:
         from psoas_triage import rulebook_cache
 
-        key = rulebook_cache.cache_key(digest.hexdigest())
-        cached = _from_cache(directory, files, rulebook_cache.read_entry(directory, key))
+        first_digest = _digest_of(directory, rule_names)
+        if first_digest is not None:
+            key = rulebook_cache.cache_key(first_digest)
+            cached = _from_cache(files, rulebook_cache.read_entry(directory, key))
+    digest = hashlib.sha256()
     item_lines: dict[str, dict[str, int]] = {}
     models: dict[str, BaseModel | None] = {}
+    problems: list[RuleBookError] = []
     if cached is not None:
         for relative, (validated, lines) in cached.items():
             models[relative] = validated
             item_lines[str(directory / relative)] = lines
     else:
-        for relative, model in files:
-            if relative in contents:
-                found = file_problems.setdefault(relative, [])
-                file = directory / relative
-                models[relative] = _parse(file, contents[relative], model, found, item_lines)
-    problems = [problem for name, _ in files for problem in file_problems.get(name, [])]
+        for relative, model in files:  # one file in memory at a time
+            file = directory / relative
+            try:
+                raw = read_rule_bytes(file)
+            except RuleBookError as error:
+                problems.extend(error.problems)
+                continue
+            digest.update(relative.encode() + b"\0" + raw)
+            models[relative] = _parse(file, raw, model, problems, item_lines)
     if problems:
         raise _combined(problems)
+    book_digest = digest.hexdigest()
     header = models["rulebook.yaml"]
     sources_file = models["sources.yaml"]
     vocabulary_file = models["vocabulary.yaml"]
@@ -286,7 +279,7 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
     book = RuleBook(
         name=header.name,
         version=header.version,
-        digest=digest.hexdigest(),
+        digest=first_digest if cached is not None and first_digest else book_digest,
         path=directory,
         policy=header.policy,
         sources=sources,
@@ -302,9 +295,8 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
             if problem.line is None and problem.file and problem.rule:
                 problem.line = item_lines.get(problem.file, {}).get(problem.rule)
         raise _combined(problems)
-    if key is not None and cached is None:
-        from psoas_triage import rulebook_cache
-
+    if key is not None and cached is None and book_digest == first_digest:
+        # (a file that changed between the two reads is not stored under the old key)
         rulebook_cache.write_entry(directory, key, _cache_entry(directory, models, item_lines))
     return book
 
@@ -330,8 +322,21 @@ def _parse(
         return None
 
 
+def _digest_of(directory: Path, rule_names: list[str]) -> str | None:
+    """The digest of every file ``load_rulebook`` reads (the cache key's part from the rule
+    book), reading one file at a time; None when one cannot be read (the load reports it)."""
+    digest = hashlib.sha256()
+    for relative in [*(name for name, _ in BOOK_FILES), *rule_names]:
+        try:
+            raw = read_rule_bytes(directory / relative)
+        except RuleBookError:
+            return None
+        digest.update(relative.encode() + b"\0" + raw)
+    return digest.hexdigest()
+
+
 def _from_cache(
-    directory: Path, files: list[tuple[str, type[BaseModel]]], entry: dict[str, Any] | None
+    files: list[tuple[str, type[BaseModel]]], entry: dict[str, Any] | None
 ) -> Parsed | None:
     """The cached files validated into their models again; None unless every one is there,
     in the shape written, and valid (the book is then loaded from the YAML instead)."""
