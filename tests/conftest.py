@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,21 @@ import pytest
 from psoas_triage import RuleBook, default_rulebook, load_rulebook
 
 MINI_RULES = Path(__file__).parent / "fixtures" / "mini_rules"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_rulebook_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The CLI caches validated rule books per user: in tests, in a fresh folder of the run
+    (child processes inherit it), never in the home directory of whoever runs them."""
+    folder = tmp_path_factory.mktemp("rulebook-cache")
+    folder.chmod(0o700)
+    previous = os.environ.get("PSOAS_TRIAGE_CACHE_DIR")
+    os.environ["PSOAS_TRIAGE_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("PSOAS_TRIAGE_CACHE_DIR", None)
+    else:
+        os.environ["PSOAS_TRIAGE_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

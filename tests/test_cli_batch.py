@@ -169,6 +169,7 @@ def test_undecodable_line_is_an_error_record(tmp_path):
 def test_console_script_batch_with_two_workers(tmp_path):
     source = write_input(tmp_path / "in.jsonl")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PSOAS_TRIAGE")}
+    env["PSOAS_TRIAGE_CACHE_DIR"] = os.environ["PSOAS_TRIAGE_CACHE_DIR"]  # conftest: not ~/.cache
     done = subprocess.run(
         [str(SCRIPT), "batch", str(source), "--workers", "2", "--rules", MINI],
         capture_output=True,

@@ -127,6 +127,7 @@ def test_help_has_an_example():
 
 def test_real_process_with_piped_answers():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PSOAS_TRIAGE")}
+    env["PSOAS_TRIAGE_CACHE_DIR"] = os.environ["PSOAS_TRIAGE_CACHE_DIR"]  # conftest: not ~/.cache
     done = subprocess.run(
         [sys.executable, "-m", "psoas_triage", "interview", "--rules", MINI, "--json"],
         input="none\n3\ny\ny\n",

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from psoas_triage import RuleBookError, load_rulebook
-from psoas_triage.yaml_files import MAX_FILE_BYTES
+from psoas_triage.yaml_files import MAX_FILE_BYTES, PURE_YAML_ENV, libyaml_enabled
 
 GROIN_DESCRIPTION = "description: Groin pain is a psoas sign."
 
@@ -461,9 +461,22 @@ def marker(tmp_path: Path) -> Path:
     return tmp_path / "executed-marker"
 
 
+@pytest.fixture(params=["libyaml", "pure"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each hostile file goes through both YAML parsers: libyaml (behind its event pre-pass)
+    and the pure-Python loader, which is what a PyYAML without libyaml uses."""
+    if request.param == "libyaml":
+        monkeypatch.delenv(PURE_YAML_ENV, raising=False)
+        if not libyaml_enabled():
+            pytest.skip("PyYAML was built without libyaml")
+    else:
+        monkeypatch.setenv(PURE_YAML_ENV, "1")
+    return str(request.param)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_rule_file_is_refused_naming_file_and_rule(
-    name: str, mini_copy: Path, marker: Path
+    name: str, mini_copy: Path, marker: Path, parser: str
 ) -> None:
     case = CASES[name]
     case.corrupt(mini_copy, marker)

@@ -25,12 +25,11 @@ import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.text import Text
 from typer.core import TyperGroup
 
 from psoas_triage.cli_options import RulesOption
@@ -306,6 +305,11 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+NO_CACHE_ENV = "PSOAS_TRIAGE_NO_CACHE"
+_use_cache = True
+"""Whether commands take validated rule files from the per-user cache (``--no-cache``)."""
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -314,8 +318,20 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            envvar=NO_CACHE_ENV,
+            help="Parse the rule files instead of using the validated copy in the per-user "
+            "cache ($PSOAS_TRIAGE_CACHE_DIR, else ~/.cache/psoas-triage). 'rules lint' never "
+            "uses the cache.",
+        ),
+    ] = False,
 ) -> None:
     """Screen reported symptoms for likely psoas involvement and triage them safely."""
+    global _use_cache
+    _use_cache = not no_cache
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only on standard output.")]
@@ -333,18 +349,32 @@ DetailsOption = Annotated[
 
 
 def load_book(rules: Path | None) -> RuleBook:
-    """The rule book at ``rules``, or the shipped one; a load failure is a one-line error."""
-    from psoas_triage.assessment import default_rulebook
+    """The rule book at ``rules``, or the shipped one; a load failure is a one-line error.
+
+    Through the per-user cache of validated rule files unless ``--no-cache`` was given.
+    """
     from psoas_triage.rulebook import load_rulebook
 
     try:
-        return load_rulebook(rules) if rules is not None else default_rulebook()
+        if rules is None:
+            return _shipped_book(_use_cache)
+        return load_rulebook(rules, cache=_use_cache)
     except RuleBookError as error:
         if rules is None:
             raise CliError(
                 f"the shipped rule book cannot be loaded: {error}", EXIT_INTERNAL
             ) from None
         raise CliError(f"cannot load rule book {rules}: {error}") from None
+
+
+@lru_cache(maxsize=2)
+def _shipped_book(cache: bool) -> RuleBook:
+    """The shipped book, loaded once per process (and per cache setting): a book compiles its
+    own engine, so commands run in one process (tests, the interview) must share it."""
+    from psoas_triage.assessment import default_rulebook
+    from psoas_triage.rulebook import load_rulebook
+
+    return load_rulebook(cache=True) if cache else default_rulebook()
 
 
 def resolve_codes(words: Sequence[str], field: str, book: RuleBook) -> tuple[list[str], list]:
@@ -411,6 +441,8 @@ def emit_assessment(
         sys.stdout.write(assessment.model_dump_json() + "\n")
         sys.stdout.flush()
         return
+    from rich.console import Console
+
     from psoas_triage.render import print_assessment, source_titles
 
     titles = source_titles(book) if book is not None else None
@@ -555,6 +587,8 @@ def emit_explanation(assessment: Assessment, book: RuleBook, wanted: bool) -> No
     """With --explain, the evidence section after the report (with --json it is in the JSON)."""
     if not wanted:
         return
+    from rich.console import Console
+
     from psoas_triage.render_explain import print_explanation
 
     titles = {key: alternative.title for key, alternative in book.alternatives.items()}
@@ -662,6 +696,9 @@ def vocabulary(rules: RulesOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json([term.model_dump(mode="json") for term in book.terms.values()])
         return
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False)
     console.print(Text(printable(f"Vocabulary of {book.name} {book.full_version}"), style="bold"))
     for term in book.terms.values():
@@ -762,6 +799,9 @@ def rules_list(rules: RulesOption = None, as_json: JsonOption = False) -> None:
             ]
         )
         return
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False)
     console.print(Text(printable(f"Rules of {book.name} {book.full_version}"), style="bold"))
     width = max((len(loaded.rule.id) for loaded in book.rules), default=2)
@@ -803,6 +843,8 @@ def rules_show(
         data["file"] = loaded.file
         print_json(data)
         return
+    from rich.console import Console
+
     from psoas_triage.render import rule_report
 
     Console().print(rule_report(book, loaded))
@@ -852,6 +894,9 @@ def rules_lint(
             ]
         )
     else:
+        from rich.console import Console
+        from rich.text import Text
+
         console = Console(highlight=False)
         for problem in problems:
             style = "red" if problem.severity == "error" else "yellow"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -198,42 +198,72 @@ def per_book(build: Callable[[RuleBook], Derived]) -> Callable[[RuleBook], Deriv
     return derived
 
 
-def load_rulebook(path: str | Path | None = None) -> RuleBook:
+BOOK_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("rulebook.yaml", RuleBookFile),
+    ("sources.yaml", SourcesFile),
+    ("vocabulary.yaml", VocabularyFile),
+    ("alternatives.yaml", AlternativesFile),
+    ("advice.yaml", AdviceFile),
+)
+"""The special files ``load_rulebook`` reads, with their schema (``body_map.yaml`` is optional
+and read by ``load_body_map``)."""
+
+
+def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> RuleBook:
     """Load and validate a rule directory (the shipped one when ``path`` is None).
 
     Raises RuleBookError naming the file and rule of the first problem; ``error.problems`` holds
     every problem found.
+
+    With ``cache=True`` the validated files are also kept in a private per-user cache (see
+    ``rulebook_cache``) and taken from it next time instead of parsing the YAML again, when the
+    digest of every rule file's bytes still matches. The result is the same book; the
+    ``psoas-triage`` command uses it, ``rules lint`` and ``--no-cache`` do not. Off by default
+    in the library: a program that loads its book once per process gains little from it.
     """
     directory = Path(path) if path is not None else DEFAULT_RULES_DIR
     if not directory.is_dir():
         raise RuleBookError("not a rule directory", file=str(directory))
-    problems: list[RuleBookError] = []
+    rule_names = _rule_file_names(directory)
+    files: list[tuple[str, type[BaseModel]]] = [*BOOK_FILES, *((n, RuleFile) for n in rule_names)]
+    key = cached = first_digest = None
+    if cache:
+        from psoas_triage import rulebook_cache
+
+        first_digest = _digest_of(directory, rule_names)
+        if first_digest is not None:
+            key = rulebook_cache.cache_key(first_digest)
+            cached = _from_cache(files, rulebook_cache.read_entry(directory, key))
     digest = hashlib.sha256()
-
     item_lines: dict[str, dict[str, int]] = {}
-
-    def read(relative: str, model: type[Model]) -> Model | None:
-        file = directory / relative
-        try:
-            raw = read_rule_bytes(file)
+    models: dict[str, BaseModel | None] = {}
+    problems: list[RuleBookError] = []
+    if cached is not None:
+        for relative, (validated, lines) in cached.items():
+            models[relative] = validated
+            item_lines[str(directory / relative)] = lines
+    else:
+        for relative, model in files:  # one file in memory at a time
+            file = directory / relative
+            try:
+                raw = read_rule_bytes(file)
+            except RuleBookError as error:
+                problems.extend(error.problems)
+                continue
             digest.update(relative.encode() + b"\0" + raw)
-            data, lines = parse_yaml_with_lines(raw, file)
-            item_lines[str(file)] = _item_lines(data, lines)
-            return _validate(model, data, file, lines)
-        except RuleBookError as error:
-            problems.extend(error.problems)
-            return None
-
-    header = read("rulebook.yaml", RuleBookFile)
-    sources_file = read("sources.yaml", SourcesFile)
-    vocabulary_file = read("vocabulary.yaml", VocabularyFile)
-    alternatives_file = read("alternatives.yaml", AlternativesFile)
-    advice_file = read("advice.yaml", AdviceFile)
-    rule_files = [(file, read(file, RuleFile)) for file in _rule_file_names(directory)]
+            models[relative] = _parse(file, raw, model, problems, item_lines)
     if problems:
         raise _combined(problems)
-    assert header and sources_file and vocabulary_file and alternatives_file and advice_file
-
+    book_digest = digest.hexdigest()
+    header = models["rulebook.yaml"]
+    sources_file = models["sources.yaml"]
+    vocabulary_file = models["vocabulary.yaml"]
+    alternatives_file = models["alternatives.yaml"]
+    advice_file = models["advice.yaml"]
+    assert isinstance(header, RuleBookFile) and isinstance(sources_file, SourcesFile)
+    assert isinstance(vocabulary_file, VocabularyFile) and isinstance(advice_file, AdviceFile)
+    assert isinstance(alternatives_file, AlternativesFile)
+    rule_files = [(name, cast(RuleFile | None, models[name])) for name in rule_names]
     sources = _unique(sources_file.sources, "source", directory / "sources.yaml", problems)
     terms = _unique(
         vocabulary_file.terms, "code", directory / "vocabulary.yaml", problems, key="code"
@@ -249,7 +279,7 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
     book = RuleBook(
         name=header.name,
         version=header.version,
-        digest=digest.hexdigest(),
+        digest=first_digest if cached is not None and first_digest else book_digest,
         path=directory,
         policy=header.policy,
         sources=sources,
@@ -265,7 +295,79 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
             if problem.line is None and problem.file and problem.rule:
                 problem.line = item_lines.get(problem.file, {}).get(problem.rule)
         raise _combined(problems)
+    if key is not None and cached is None and book_digest == first_digest:
+        # (a file that changed between the two reads is not stored under the old key)
+        rulebook_cache.write_entry(directory, key, _cache_entry(directory, models, item_lines))
     return book
+
+
+Parsed = dict[str, tuple[BaseModel, dict[str, int]]]
+"""Validated file models and their item lines, by file name relative to the rule directory."""
+
+
+def _parse(
+    file: Path,
+    raw: bytes,
+    model: type[Model],
+    problems: list[RuleBookError],
+    item_lines: dict[str, dict[str, int]],
+) -> Model | None:
+    """Parse and validate one rule file's bytes; its problems go to ``problems``."""
+    try:
+        data, lines = parse_yaml_with_lines(raw, file)
+        item_lines[str(file)] = _item_lines(data, lines)
+        return _validate(model, data, file, lines)
+    except RuleBookError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _digest_of(directory: Path, rule_names: list[str]) -> str | None:
+    """The digest of every file ``load_rulebook`` reads (the cache key's part from the rule
+    book), reading one file at a time; None when one cannot be read (the load reports it)."""
+    digest = hashlib.sha256()
+    for relative in [*(name for name, _ in BOOK_FILES), *rule_names]:
+        try:
+            raw = read_rule_bytes(directory / relative)
+        except RuleBookError:
+            return None
+        digest.update(relative.encode() + b"\0" + raw)
+    return digest.hexdigest()
+
+
+def _from_cache(
+    files: list[tuple[str, type[BaseModel]]], entry: dict[str, Any] | None
+) -> Parsed | None:
+    """The cached files validated into their models again; None unless every one is there,
+    in the shape written, and valid (the book is then loaded from the YAML instead)."""
+    if entry is None or set(entry) != {name for name, _ in files}:
+        return None
+    parsed: Parsed = {}
+    try:
+        for name, model in files:
+            item = entry[name]
+            lines = item["lines"]
+            if not isinstance(lines, dict) or not all(
+                isinstance(line, int) for line in lines.values()
+            ):
+                return None
+            parsed[name] = (model.model_validate(item["model"]), lines)
+    except (ValidationError, KeyError, TypeError, RecursionError):
+        return None
+    return parsed
+
+
+def _cache_entry(
+    directory: Path, models: Mapping[str, BaseModel | None], item_lines: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        name: {
+            "model": model.model_dump(mode="json"),
+            "lines": item_lines.get(str(directory / name), {}),
+        }
+        for name, model in models.items()
+        if model is not None
+    }
 
 
 def _item_lines(data: Any, lines: Mapping[Location, int]) -> dict[str, int]:

@@ -3,18 +3,30 @@
 Rule files come from whoever ships a rule directory, so they are treated as untrusted input:
 python tags are refused by the safe loader, aliases are refused outright (they allow cycles and
 exponential "billion laughs" expansion), and duplicate keys are errors instead of silent overrides.
+
+Two parsers give the same data: libyaml (``yaml.CSafeLoader``, about ten times faster) when
+PyYAML was built with it, else PyYAML's pure-Python loader. libyaml composes nodes recursively
+in C and crashes the process on YAML nested 100,000 deep (which fits in 1 MiB), so its input
+first goes through a flat pass over the event stream that refuses aliases, nesting deeper than
+MAX_DEPTH and more than MAX_NODES values before anything is composed. Set
+``PSOAS_TRIAGE_PURE_YAML=1`` to use the pure-Python loader anyway.
+
+``yaml`` itself is imported on first use: a process that never parses YAML (the rule-book
+cache, ``import psoas_triage``) does not pay for it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from psoas_triage.errors import RuleBookError
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_FILE_BYTES = 1_048_576
 """A rule file larger than 1 MiB is refused: never more than this is read from it."""
@@ -25,42 +37,118 @@ MAX_NODES = 25_000
 shipped file. Parsing stops at the limit, so a file of a million empty rules costs a second,
 not half a minute and gigabytes."""
 
+MAX_DEPTH = 1_000
+"""Lists and mappings one inside another, at most: the shipped files nest 7 deep. Checked
+before libyaml composes (deeper input can overflow its C stack); the pure-Python loader stops
+earlier, at Python's recursion limit."""
 
-class _RuleFileLoader(yaml.SafeLoader):
-    """SafeLoader that also refuses aliases, duplicate mapping keys and too many nodes."""
+PURE_YAML_ENV = "PSOAS_TRIAGE_PURE_YAML"
 
-    nodes = 0
+ALIASES_REFUSED = "anchors and aliases are not allowed in rule files"
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"more than {MAX_NODES} values in one file: parsing stopped (split the file)",
-                self.peek_event().start_mark,
-            )
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases are not allowed in rule files", event.start_mark
-            )
-        return super().compose_node(parent, index)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (list, dict)):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "mapping keys must be plain values", key_node.start_mark
+def _too_many_nodes() -> str:
+    return f"more than {MAX_NODES} values in one file: parsing stopped (split the file)"
+
+
+def libyaml_enabled() -> bool:
+    """True when rule files are parsed with libyaml: PyYAML has it and it is not switched off."""
+    if os.environ.get(PURE_YAML_ENV, "").strip() not in ("", "0"):
+        return False
+    return _loaders()[1] is not None
+
+
+@lru_cache(maxsize=1)
+def _loaders() -> tuple[type[Any], type[Any] | None]:
+    """The pure-Python loader class and the libyaml one (None without libyaml), built once.
+
+    Classes made here rather than at import time, so that importing this module does not
+    import ``yaml``.
+    """
+    import yaml
+
+    class RefuseDuplicateKeys:
+        """Constructor part shared by both loaders: duplicate or non-scalar keys are errors."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
+                if isinstance(key, (list, dict)):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "mapping keys must be plain values", key_node.start_mark
+                    )
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+    class PureLoader(RefuseDuplicateKeys, yaml.SafeLoader):
+        """SafeLoader that also refuses aliases and too many nodes while it composes."""
+
+        nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, _too_many_nodes(), self.peek_event().start_mark
                 )
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, event.start_mark)
+            return super().compose_node(parent, index)
+
+    fast: type[Any] | None = None
+    if getattr(yaml, "__with_libyaml__", False) and hasattr(yaml, "CSafeLoader"):
+
+        class FastLoader(RefuseDuplicateKeys, yaml.CSafeLoader):
+            """libyaml's safe loader; its input must pass ``_check_events`` first."""
+
+        fast = FastLoader
+    return PureLoader, fast
+
+
+def _check_events(text: str) -> None:
+    """Refuse aliases, nesting deeper than MAX_DEPTH and more than MAX_NODES values, reading
+    libyaml's event stream in a flat loop (libyaml's parser keeps its own stack on the heap;
+    only its composer recurses). Raises the YAML error the pure loader would raise."""
+    import yaml
+
+    assert _loaders()[1] is not None
+    parser: Any = yaml.CSafeLoader(text)  # only its event parser is used
+    start = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    depth = nodes = 0
+    try:
+        while (event := parser.get_event()) is not None:
+            mark: Any = event.start_mark
+            if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, *start)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise yaml.composer.ComposerError(None, None, _too_many_nodes(), mark)
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, mark)
+            if isinstance(event, start):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeep(mark)
+            elif isinstance(event, end):
+                depth -= 1
+            elif isinstance(event, yaml.StreamEndEvent):
+                break
+    finally:
+        parser.dispose()
+
+
+class _TooDeep(Exception):
+    """Nesting deeper than MAX_DEPTH, found before composing; carries where it starts."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too deep")
+        self.mark = mark
 
 
 Location = tuple[Any, ...]
@@ -85,26 +173,49 @@ def parse_yaml_with_lines(data: bytes, path: Path) -> tuple[Any, dict[Location, 
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RuleBookError("file is not UTF-8 text", file=str(path)) from error
-    loader = _RuleFileLoader(text)
+    import yaml
+
+    pure, fast = _loaders()
+    use_fast = fast is not None and libyaml_enabled()
+    loader = None
     try:
+        if use_fast:
+            _check_events(text)
+        loader = fast(text) if fast is not None and use_fast else pure(text)
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
         return value, _lines(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        if "maximum nesting depth" in str(getattr(error, "problem", "")):
+            # libyaml 0.2.5 has its own limit (1,000 levels); older ones rely on _check_events
+            raise RuleBookError(
+                f"YAML is nested too deeply (more than {MAX_DEPTH} levels)",
+                file=str(path),
+                line=mark.line + 1 if mark is not None else None,
+            ) from None
         raise RuleBookError(
             f"invalid YAML: {_describe(error)}",
             file=str(path),
             line=mark.line + 1 if mark is not None else None,
         ) from error
+    except _TooDeep as error:
+        raise RuleBookError(
+            f"YAML is nested too deeply (more than {MAX_DEPTH} levels)",
+            file=str(path),
+            line=error.mark.line + 1,
+        ) from None
     except RecursionError as error:
         raise RuleBookError("YAML is nested too deeply", file=str(path)) from error
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _lines(root: Any) -> dict[Location, int]:
     """The line of each key (``path + (key,)``) and list item (``path + (index,)``)."""
+    import yaml
+
     lines: dict[Location, int] = {}
     pending: list[tuple[Location, Any]] = [((), root)] if root is not None else []
     while pending:
@@ -168,6 +279,8 @@ def read_rule_bytes(path: Path) -> bytes:
 def _describe(error: yaml.YAMLError) -> str:
     """The YAML error on one line, with its position but without the quoted snippet of the
     file (which could echo content that is not meant to be shown)."""
+    import yaml
+
     if isinstance(error, yaml.MarkedYAMLError):
         parts = [part for part in (error.context, error.problem) if part]
         mark = error.problem_mark or error.context_mark
