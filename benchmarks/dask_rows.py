@@ -101,6 +101,10 @@ def rows(count: int = COUNT, log: Callable[[str], None] | None = None) -> list[R
             "".join(report.model_dump_json(exclude_none=True) + "\n" for report in reports),
             encoding="utf-8",
         )
+        warm = Path(tmp) / "warm.jsonl"  # this process's memos warm, as in a long batch
+        with source.open("rb") as lines:
+            warm.write_bytes(b"".join(line for _, line in zip(range(1000), lines, strict=False)))
+        run_batch(warm, Path(tmp) / "warm.out.jsonl", workers=1, progress=False)
         expected: bytes | None = None
 
         def check(target: Path) -> None:
