@@ -214,3 +214,40 @@ def test_importing_the_library_and_cli_imports_no_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_an_interrupt_keeps_the_lines_written_as_partial(client, tmp_path, monkeypatch):
+    import psoas_triage.dask as on_dask
+    from psoas_triage.batch import BatchInterrupted
+
+    source = write_input(tmp_path / "in.jsonl", repeat=3)
+    expected = batch_bytes(source, tmp_path)
+    calls = []
+
+    def write_then_interrupt(*args):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(args)
+        real_write(*args)
+
+    real_write = on_dask._write
+    monkeypatch.setattr(on_dask, "_write", write_then_interrupt)
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(BatchInterrupted) as interrupted:
+        run_batch_on_cluster(
+            source, target, scheduler=client.scheduler.address, rules=MINI, chunk_size=4
+        )
+    partial = tmp_path / "out.jsonl.partial"
+    assert not target.exists()
+    assert interrupted.value.partial == partial and interrupted.value.lines == 4
+    assert partial.read_bytes() == b"".join(expected.splitlines(keepends=True)[:4])
+
+
+def test_a_bad_scheduler_address_is_one_line_and_exit_1(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    result = CliRunner().invoke(
+        app, ["batch", str(source), "--rules", MINI, "--scheduler", "no-port-here"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("psoas-triage: error: not a Dask scheduler address")
+    assert len(result.stderr.splitlines()) == 1

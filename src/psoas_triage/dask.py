@@ -39,6 +39,7 @@ from psoas_triage.batch import (
     CHUNK_SIZE,
     PROGRESS_MIN_LINES,
     WINDOW_PER_WORKER,
+    BatchInterrupted,
     BatchSummary,
     Line,
     Outcome,
@@ -305,20 +306,25 @@ def run_batch_on_cluster(
     total_lines = _count_lines(input_path) if progress else None
     show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
 
-    with _client(scheduler, workers) as client:
-        slots = _prepare_workers(client, ref)
-        summary = BatchSummary(workers=slots)
-        with _open_input(input_path) as source, _open_output(output_path, summary) as sink:
-            chunks = _chunks(source, chunk_size, _input_name(input_path))
-            bar = _ProgressBar(total_lines) if show_progress else None
-            if bar:
-                bar.start()
-            try:
-                for result in _results_in_order(client, chunks, ref, slots * WINDOW_PER_WORKER):
-                    _write(result, sink, summary, levels, bar)
-            finally:
+    try:
+        with _client(scheduler, workers) as client:
+            slots = _prepare_workers(client, ref)
+            summary = BatchSummary(workers=slots)
+            with _open_input(input_path) as source, _open_output(output_path, summary) as sink:
+                chunks = _chunks(source, chunk_size, _input_name(input_path))
+                bar = _ProgressBar(total_lines) if show_progress else None
                 if bar:
-                    bar.stop()
+                    bar.start()
+                try:
+                    for result in _results_in_order(client, chunks, ref, slots * WINDOW_PER_WORKER):
+                        _write(result, sink, summary, levels, bar)
+                finally:
+                    if bar:
+                        bar.stop()
+    except BatchInterrupted:
+        raise
+    except KeyboardInterrupt:  # while the cluster started or loaded the book: nothing written
+        raise BatchInterrupted(0, 0, None) from None
     summary.by_level = {
         level: levels[level]
         for level in ("emergency", "urgent", "consultation", "self_care")
