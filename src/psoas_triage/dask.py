@@ -165,6 +165,9 @@ def assess_bag(bag: dask.bag.Bag, rules: str | Path | RuleBook | None = None) ->
     partition order (the line number in the file for one file read with ``read_text``). As in
     ``batch``, blank text is skipped (but counted) and a bad report becomes an error record
     ``{"line": N, "error": {...}}``. Lazy: nothing runs until the result is computed.
+
+    The numbers need the lengths of the partitions before each one, so the cluster may hold
+    input partitions (not results) in memory ahead of their assessment.
     """
     import dask
     import dask.bag as db
