@@ -250,6 +250,17 @@ def _worker_chunk(chunk: list[Line], spool: str) -> ChunkResult:
     return path, outcomes
 
 
+def assess_lines(book: RuleBook, lines: list[Line]) -> tuple[bytes, list[Outcome]]:
+    """Assess numbered raw input lines as the batch does: the output lines as one UTF-8 blob
+    (each ending in a newline) and each line's outcome.
+
+    Public so that other runners (``psoas_triage.dask``) write exactly the batch's bytes.
+    """
+    payload, outcomes = _assess_lines(book, lines)
+    assert isinstance(payload, bytes)
+    return payload, outcomes
+
+
 def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json

@@ -18,6 +18,7 @@ reader that goes away (``| head -1``) ends the command quietly with 0, as other 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -994,6 +995,17 @@ def batch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Assess on a Dask cluster: a running scheduler's address (tcp://host:8786), "
+            "or 'local' for a local cluster of --workers processes on 127.0.0.1 for this run. "
+            "Same output. Needs the 'dask' extra.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Assess a JSONL file of reports, one Assessment per line out, in the same order.
 
@@ -1006,8 +1018,11 @@ def batch(
     Examples:
       psoas-triage batch reports.jsonl -o assessments.jsonl --workers 2
       cat reports.jsonl | psoas-triage batch - > assessments.jsonl
+      psoas-triage batch reports.jsonl -o assessments.jsonl --scheduler tcp://10.0.0.5:8786
     """
     from psoas_triage.batch import BatchInputError, BatchInterrupted, BatchOutputError, run_batch
+
+    runner = run_batch if scheduler is None else _cluster_batch(scheduler)  # same contract
 
     if rules is not None:
         load_book(rules)
@@ -1018,7 +1033,7 @@ def batch(
             raise CliError(f"cannot read {input_path}: it is a directory")
     previous = _terminate_as_interrupt()
     try:
-        summary = run_batch(
+        summary = runner(
             input_path,
             None if output in (None, "-") else output,
             workers=workers,
@@ -1036,12 +1051,28 @@ def batch(
         raise CliError(str(error), EXIT_INTERNAL) from None
     except ValueError as error:  # the output is the input itself
         raise CliError(str(error)) from None
+    except PsoasTriageError as error:  # only from --scheduler: the cluster or a worker's book
+        raise CliError(str(error), EXIT_INTERNAL) from None
     finally:
         _restore_terminate(previous)
     if not quiet:
         sys.stderr.write(summary.describe() + "\n")
     if summary.errors:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _cluster_batch(scheduler: str) -> Any:
+    """``run_batch`` on the Dask cluster at ``scheduler`` (extra: psoas-triage[dask])."""
+    try:
+        import distributed  # noqa: F401
+
+        from psoas_triage.dask import run_batch_on_cluster
+    except ImportError as error:
+        raise CliError(
+            f"--scheduler needs the 'dask' extra ({error}): pip install 'psoas-triage[dask]'"
+        ) from None
+
+    return functools.partial(run_batch_on_cluster, scheduler=scheduler)
 
 
 def _raise_interrupt(_signal: int, _frame: Any) -> None:
