@@ -76,6 +76,10 @@ def request_stop() -> None:
     _STOP_REQUESTED.set()
 
 
+def _start_unstopped() -> None:
+    _STOP_REQUESTED.clear()
+
+
 def _stop_if_requested() -> None:
     if _STOP_REQUESTED.is_set():
         raise KeyboardInterrupt
@@ -183,7 +187,7 @@ def run_batch(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     book = _load(rules)
-    _STOP_REQUESTED.clear()
+    _start_unstopped()
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
     levels: Counter[str] = Counter()

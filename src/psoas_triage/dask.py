@@ -50,6 +50,8 @@ from psoas_triage.batch import (
     _open_output,
     _ProgressBar,
     _refuse_same_file,
+    _start_unstopped,
+    _stop_if_requested,
     _write,
     assess_lines,
 )
@@ -303,6 +305,7 @@ def run_batch_on_cluster(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     ref = BookRef.of(rules)
+    _start_unstopped()
     started = time.perf_counter()
     levels: Counter[str] = Counter()
     _refuse_same_file(input_path, output_path)
@@ -321,6 +324,7 @@ def run_batch_on_cluster(
                 try:
                     for result in _results_in_order(client, chunks, ref, slots * WINDOW_PER_WORKER):
                         _write(result, sink, summary, levels, bar)
+                        _stop_if_requested()
                 finally:
                     if bar:
                         bar.stop()
