@@ -25,6 +25,8 @@ from typing import Any
 
 from psoas_triage.assessment import _resolve, assess_known_codes
 from psoas_triage.engine import engine_for
+from psoas_triage.locales import resolve_language
+from psoas_triage.localise import localise_step
 from psoas_triage.models import (
     NUMBER_FIELDS,
     Assessment,
@@ -70,13 +72,22 @@ CHECKLIST_TEXT = "Do you have any of these? Answer none, or pick the ones that a
 def next_question(
     report: SymptomReport | Mapping[str, Any],
     rulebook: RuleBook | str | Path | None = None,
+    *,
+    language: str | None = None,
 ) -> NextStep:
     """The next question for ``report`` (everything answered so far), or ``should_stop``.
 
     Stateless: nothing is remembered between calls. ``assessment`` is always the assessment of
-    the answers so far (provisional until ``should_stop``). Raises ReportError for bad input.
+    the answers so far (provisional until ``should_stop``). ``language`` translates the texts
+    as ``assess`` does (the question's ``why`` stays English). Raises ReportError for bad
+    input, LanguageError for a language the book has no locale for.
     """
     book = _resolve(rulebook)
+    locale = resolve_language(book, language)
+    return localise_step(_next_step(report, book), book, locale)
+
+
+def _next_step(report: SymptomReport | Mapping[str, Any], book: RuleBook) -> NextStep:
     # Validated like any report, except that the first step may have nothing answered yet.
     assessment = assess_known_codes(parse_report(report, book, allow_empty=True), book)
     valid = assessment.report

@@ -14,7 +14,7 @@ import os
 import stat
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import Problem, RuleBookError, cut_text
+from psoas_triage.locales import LOCALES_DIR, Locale, load_locales
 from psoas_triage.models import NUMBER_FIELDS, SymptomReport, TriageLevel
 from psoas_triage.schema import (
     AdviceFile,
@@ -107,6 +108,8 @@ class RuleBook:
     rules: tuple[LoadedRule, ...]
     advice: AdviceFile
     _index: dict[str, LoadedRule] = field(default_factory=dict, repr=False, compare=False)
+    locales: Mapping[str, Locale] = field(default_factory=dict, repr=False, compare=False)
+    """Translations from ``locales/<lang>.yaml`` by language tag (see ``locales``)."""
 
     @property
     def full_version(self) -> str:
@@ -265,7 +268,19 @@ def load_rulebook(path: str | Path | None = None) -> RuleBook:
             if problem.line is None and problem.file and problem.rule:
                 problem.line = item_lines.get(problem.file, {}).get(problem.rule)
         raise _combined(problems)
-    return book
+    return _with_locales(book, digest)
+
+
+def _with_locales(book: RuleBook, digest: Any) -> RuleBook:
+    """``book`` with its translations; they count in the digest (a new text, a new version)."""
+    locales, problems, raws = load_locales(book)
+    if problems:
+        raise _combined(problems)
+    if not raws:
+        return book
+    for raw in raws:
+        digest.update(b"locales/" + raw)
+    return replace(book, digest=digest.hexdigest(), locales=locales)
 
 
 def _item_lines(data: Any, lines: Mapping[Location, int]) -> dict[str, int]:
@@ -432,6 +447,8 @@ def _rule_file_names(directory: Path) -> list[str]:
         )
 
     for folder, subfolders, files in os.walk(directory, onerror=unreadable):
+        if Path(folder) == directory and LOCALES_DIR in subfolders:
+            subfolders.remove(LOCALES_DIR)  # translations, read by ``locales``
         subfolders.sort()
         for name in [*files, *subfolders]:
             if not name.endswith(".yaml"):
