@@ -252,6 +252,31 @@ def missing_keys(book: RuleBook, locale: Locale) -> dict[str, list[str]]:
     return missing
 
 
+def safety_keys(book: RuleBook) -> frozenset[str]:
+    """Missing-key names (as ``missing_keys`` gives them) of the texts that warn of danger:
+    red-flag rules, warning-sign codes and seek-help advice. A locale should translate these
+    first; until it does, they are shown in English and listed in ``untranslated``."""
+    keys = {
+        f"{loaded.rule.id}.{name}"
+        for loaded in book.rules
+        if loaded.rule.red_flag
+        for name in ("title", "description")
+    }
+    keys |= {
+        f"{term.code}.{name}"
+        for term in book.terms.values()
+        if term.category.value == "red_flag"
+        for name in ("label", "question")
+    }
+    keys |= {
+        f"{item.id}.{name}"
+        for item in book.advice.advice
+        if item.kind == "seek_help"
+        for name in ("title", "text")
+    }
+    return frozenset(keys)
+
+
 def resolve_language(book: RuleBook, language: str | None) -> Locale | None:
     """The locale to use for ``language`` (None for English), or a LanguageError.
 

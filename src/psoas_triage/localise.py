@@ -172,6 +172,11 @@ def localise_step(step: NextStep, book: RuleBook, locale: Locale | None) -> Next
     return step.model_copy(update=update)
 
 
+def localise_question(question: Question, book: RuleBook, locale: Locale | None) -> Question:
+    """``question`` with ``locale``'s text (its ``why`` stays English)."""
+    return question if locale is None else _Texts(book, locale).question(question)
+
+
 def localise_signs(
     signs: tuple[WarningSign, ...], book: RuleBook, locale: Locale | None
 ) -> tuple[WarningSign, ...]:
