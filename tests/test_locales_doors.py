@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from psoas_triage import Assessment, assess, warning_sign_checklist
+from psoas_triage import Assessment, LanguageError, assess, default_rulebook, warning_sign_checklist
 from psoas_triage.cli import app
 
 runner = CliRunner()
@@ -166,3 +166,39 @@ def test_the_service_interview_step_in_french(client) -> None:
     assert step["question"]["text"].startswith("Avez-vous l'un de ces signes")
     assert step["question"]["codes"] == [sign.code for sign in warning_sign_checklist()]
     assert step["assessment"]["language"] == "fr"
+
+
+# --- FHIR and the JSON Schema ---------------------------------------------------------------------
+
+
+def test_the_fhir_questionnaire_in_french_keeps_its_link_ids() -> None:
+    pytest.importorskip("fhir.resources", reason="the fhir extra is not installed")
+    from psoas_triage.fhir import to_questionnaire
+
+    english, french = to_questionnaire(), to_questionnaire(language="fr")
+    assert (english.language, french.language) == ("en", "fr")
+
+    def items(questionnaire) -> dict[str, str]:
+        found = {}
+        for item in questionnaire.item:
+            for inner in [item, *(item.item or [])]:
+                found[inner.linkId] = inner.text
+        return found
+
+    english_items, french_items = items(english), items(french)
+    assert list(english_items) == list(french_items)
+    assert french_items["groin_pain"] == "Avez-vous mal au pli de l'aine ?"
+    assert french_items["age"] == "Quel âge avez-vous (en années) ?"
+    assert french_items["vomiting"] == english_items["vomiting"]  # no translation: English
+    assert "Cet outil aide seulement" in french.description
+    with pytest.raises(LanguageError):
+        to_questionnaire(language="de")
+
+
+def test_the_assessment_schema_names_the_languages() -> None:
+    from psoas_triage.json_schemas import json_schema
+
+    schema = json_schema("assessment", default_rulebook())
+    assert schema["properties"]["language"]["enum"] == ["en", "fr"]
+    step = json_schema("next-step", default_rulebook())
+    assert step["$defs"]["Assessment"]["properties"]["language"]["enum"] == ["en", "fr"]
