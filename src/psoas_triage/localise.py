@@ -16,7 +16,6 @@ from typing import Any
 
 from psoas_triage.locales import Locale
 from psoas_triage.models import (
-    Advice,
     AdviceItem,
     Alternative,
     Assessment,
@@ -28,14 +27,32 @@ from psoas_triage.models import (
 )
 from psoas_triage.rulebook import RuleBook, per_book
 
+MAX_REMEMBERED = 4096
+"""Bound on each locale's memo of translated parts (small frozen models, shared)."""
+
+Memo = dict[Any, tuple[Any, tuple[str, ...]]]
+
+
+def _new_memos(book: RuleBook) -> dict[str, Memo]:
+    return {}
+
+
+_memos = per_book(_new_memos)
+
 
 class _Texts:
-    """Look texts up in one locale, remembering the keys that fall back to English."""
+    """Look texts up in one locale, remembering the keys that fall back to English.
+
+    Findings, red flags, warning signs, advice and alternatives are frozen models that many
+    assessments share: each is translated once per book and locale and remembered with the keys
+    it left in English, so localising an assessment is mostly dictionary lookups.
+    """
 
     def __init__(self, book: RuleBook, locale: Locale) -> None:
         self.book = book
         self.texts = locale.texts
         self.untranslated: dict[str, None] = {}
+        self.memo = _memos(book).setdefault(locale.language, {})
 
     def pick(self, key: str, translated: str | None, english: str) -> str:
         if translated is None:
@@ -47,37 +64,39 @@ class _Texts:
         found = getattr(self.texts, section).get(key)
         return self.pick(f"{section}.{key}.{field}", getattr(found, field, None), english)
 
+    def translated(self, model: Any, section: str, key: str, fields: tuple[str, ...]) -> Any:
+        """``model`` with ``fields`` from the locale's ``section`` entry ``key``, remembered."""
+        memo_key = (type(model), model, fields)
+        hit = self.memo.get(memo_key)
+        if hit is None:
+            outer, self.untranslated = self.untranslated, {}
+            try:
+                update = {
+                    field: self.entry(section, key, field, getattr(model, field))
+                    for field in fields
+                }
+                hit = (model.model_copy(update=update), tuple(self.untranslated))
+            finally:
+                self.untranslated = outer
+            if len(self.memo) >= MAX_REMEMBERED:
+                self.memo.clear()
+            self.memo[memo_key] = hit
+        for name in hit[1]:
+            self.untranslated[name] = None
+        return hit[0]
+
     def rule(self, model: Any, *fields: str) -> Any:
         """A Finding, RedFlag or EvidenceItem with its rule's title (and description)."""
-        update = {
-            field: self.entry("rules", model.rule_id, field, getattr(model, field))
-            for field in fields
-        }
-        return model.model_copy(update=update)
+        return self.translated(model, "rules", model.rule_id, fields)
 
     def term(self, model: WarningSign) -> Any:
-        return model.model_copy(
-            update={
-                "label": self.entry("vocabulary", model.code, "label", model.label),
-                "question": self.entry("vocabulary", model.code, "question", model.question),
-            }
-        )
+        return self.translated(model, "vocabulary", model.code, ("label", "question"))
 
     def advice_item(self, item: AdviceItem) -> AdviceItem:
-        return item.model_copy(
-            update={
-                "title": self.entry("advice", item.id, "title", item.title),
-                "text": self.entry("advice", item.id, "text", item.text),
-            }
-        )
+        return self.translated(item, "advice", item.id, ("title", "text"))
 
     def alternative(self, item: Alternative) -> Alternative:
-        return item.model_copy(
-            update={
-                "title": self.entry("alternatives", item.id, "title", item.title),
-                "description": self.entry("alternatives", item.id, "description", item.description),
-            }
-        )
+        return self.translated(item, "alternatives", item.id, ("title", "description"))
 
     def held_back(self, reason: str) -> str:
         holdback_id = _holdback_ids(self.book).get(reason)
@@ -130,34 +149,33 @@ def localise_assessment(
 def _localised(assessment: Assessment, texts: _Texts) -> Assessment:
     level = assessment.triage_level
     advice = assessment.advice
-    localised = assessment.model_copy(
-        update={
-            "triage_action": texts.pick(
-                f"triage_actions.{level.value}",
-                texts.texts.triage_actions.get(level),
-                assessment.triage_action,
-            ),
-            "disclaimer": texts.texts.disclaimer,
-            "red_flags": tuple(
-                texts.rule(flag, "title", "description") for flag in assessment.red_flags
-            ),
-            "unchecked_red_flags": tuple(
-                texts.term(sign) for sign in assessment.unchecked_red_flags
-            ),
-            "findings": tuple(texts.rule(finding, "title") for finding in assessment.findings),
-            "advice": Advice(
-                self_care=tuple(texts.advice_item(item) for item in advice.self_care),
-                avoid=tuple(texts.advice_item(item) for item in advice.avoid),
-                seek_help=tuple(texts.advice_item(item) for item in advice.seek_help),
-                held_back=tuple(texts.held_back(reason) for reason in advice.held_back),
-            ),
-            "alternatives": tuple(texts.alternative(item) for item in assessment.alternatives),
-            "evidence": texts.evidence(assessment.evidence),
-        }
-    )
-    return localised.model_copy(
-        update={"language": texts.texts.language, "untranslated": tuple(texts.untranslated)}
-    )
+    update: dict[str, Any] = {
+        "triage_action": texts.pick(
+            f"triage_actions.{level.value}",
+            texts.texts.triage_actions.get(level),
+            assessment.triage_action,
+        ),
+        "disclaimer": texts.texts.disclaimer,
+        "red_flags": tuple(
+            texts.rule(flag, "title", "description") for flag in assessment.red_flags
+        ),
+        "unchecked_red_flags": tuple(texts.term(sign) for sign in assessment.unchecked_red_flags),
+        "findings": tuple(texts.rule(finding, "title") for finding in assessment.findings),
+        "advice": advice.model_copy(
+            update={
+                "self_care": tuple(texts.advice_item(item) for item in advice.self_care),
+                "avoid": tuple(texts.advice_item(item) for item in advice.avoid),
+                "seek_help": tuple(texts.advice_item(item) for item in advice.seek_help),
+                "held_back": tuple(texts.held_back(reason) for reason in advice.held_back),
+            }
+        ),
+        "alternatives": tuple(texts.alternative(item) for item in assessment.alternatives),
+        "evidence": texts.evidence(assessment.evidence),
+    }
+    # Last: every lookup above has recorded what it left in English.
+    update["language"] = texts.texts.language
+    update["untranslated"] = tuple(texts.untranslated)
+    return assessment.model_copy(update=update)
 
 
 def localise_step(step: NextStep, book: RuleBook, locale: Locale | None) -> NextStep:
