@@ -152,6 +152,11 @@ def test_an_unknown_language_is_an_error_listing_the_available_ones(asked: str) 
         assert "did you mean: fr?" in str(caught.value)
 
 
+def test_a_language_that_is_not_text_is_a_language_error_too() -> None:
+    with pytest.raises(LanguageError, match="available: en, fr"):
+        assess({"present": ["groin_pain"]}, language=5)  # type: ignore[arg-type]
+
+
 def test_next_question_refuses_an_unknown_language_too() -> None:
     with pytest.raises(LanguageError, match="available: en, fr"):
         next_question({}, language="de")

@@ -135,7 +135,10 @@ def load_locales(book: RuleBook) -> tuple[dict[str, Locale], list[RuleBookError]
     locales: dict[str, Locale] = {}
     problems: list[RuleBookError] = []
     raws: list[bytes] = []
-    files = sorted(folder.iterdir())
+    try:
+        files = sorted(folder.iterdir())
+    except OSError as error:
+        return {}, [RuleBookError(f"cannot list folder: {error.strerror}", file=str(folder))], []
     if len(files) > MAX_LOCALES:
         return {}, [RuleBookError(f"more than {MAX_LOCALES} locale files", file=str(folder))], []
     for file in files:
