@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from psoas_triage import (
     LanguageError,
+    Likelihood,
     RuleBook,
     RuleBookError,
     SymptomReport,
@@ -32,6 +33,7 @@ from psoas_triage import (
 )
 from psoas_triage.lint import lint_directory
 from psoas_triage.locales import missing_keys, negotiate, resolve_language, safety_keys
+from psoas_triage.phrasing import ENGLISH_WHY, NUMBER_SUBJECTS
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
 
 MINI_LOCALE = {
@@ -118,13 +120,17 @@ def test_next_question_in_french_asks_the_same_question_in_french() -> None:
     assert french.question.kind == english.question.kind == "group"
     assert french.question.codes == english.question.codes
     assert french.question.text.startswith("Avez-vous l'un de ces signes")
-    assert french.question.why == english.question.why  # generated sentences stay English
+    assert french.question.why.startswith("posée en premier : un signe d'alerte")
+    assert french.question.changes == english.question.changes
     assert french.assessment and french.assessment.language == "fr"
     checked = {"absent": list(english.question.codes)}
     english, french = next_question(checked), next_question(checked, language="fr")
     assert english.question and french.question
     assert english.question.kind == "number" and french.question.field == english.question.field
     assert french.question.text.endswith("?") and french.question.text != english.question.text
+    assert french.question.why.startswith("posée car la réponse sur « votre âge » pourrait")
+    assert "(actuellement « auto-soin » ; règle : " in french.question.why
+    assert english.question.why.startswith("asked because your age could make this urgent")
 
 
 # --- choosing the language ------------------------------------------------------------------------
@@ -256,6 +262,9 @@ def test_a_misspelt_section_is_an_unknown_key_with_did_you_mean(mini_copy: Path)
         ({"triage_actions": {**MINI_LOCALE["triage_actions"], "soon": "x"}}, "soon"),
         ({"vocabulary": {"groin_pain": {"lable": "aine"}}}, "did you mean: label?"),
         ({"disclaimer": "Pas \u202eun diagnostic"}, "bidirectional"),
+        ({"interview": {"why_level": "car $sujet"}}, "unknown placeholder '$sujet'"),
+        ({"interview": {"why_band": "coût 5 $"}}, "write $$ for a dollar sign"),
+        ({"interview": {"why_band": "${__class__}"}}, "unknown placeholder"),
     ],
 )
 def test_schema_problems_are_errors(mini_copy: Path, change: dict, message: str) -> None:
@@ -424,7 +433,12 @@ def complete_book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
             "age": "eo: age",
             "duration_days": "eo: days",
             "pain_intensity": "eo: pain",
+            **{name: mark(template) for name, template in ENGLISH_WHY.items()},
+            "subjects": {name: mark(words) for name, words in NUMBER_SUBJECTS.items()},
+            "and_word": "kaj",
         },
+        "levels": {level.value: mark(level.value) for level in TriageLevel},
+        "bands": {band.value: mark(band.value) for band in Likelihood},
     }
     write_locale(target, data, name="eo.yaml")
     complete = load_rulebook(target)
@@ -500,6 +514,8 @@ def test_a_localised_next_step_asks_the_same_question(
     if english["question"] is not None:
         text, translated = english["question"].pop("text"), other["question"].pop("text")
         assert translated.startswith(MARK) and translated != text
+        why, translated = english["question"].pop("why"), other["question"].pop("why")
+        assert translated.startswith(MARK) and translated != why
     assessments = english.pop("assessment"), other.pop("assessment")
     assert (assessments[0].pop("language"), assessments[1].pop("language")) == ("en", "eo")
     compare(*assessments)

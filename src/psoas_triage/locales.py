@@ -18,12 +18,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from psoas_triage.errors import LanguageError, RuleBookError
-from psoas_triage.models import NUMBER_FIELDS, TriageLevel
+from psoas_triage.models import NUMBER_FIELDS, Likelihood, NumberField, TriageLevel
 from psoas_triage.schema import Identifier, Strict, Text
 from psoas_triage.schema_errors import schema_problems
 from psoas_triage.suggestions import closest
@@ -78,13 +79,48 @@ class AlternativeText(Strict):
     description: Text | None = None
 
 
+WHY_PLACEHOLDERS = {
+    "why_checklist": frozenset({"to", "now"}),
+    "why_level": frozenset({"subject", "to", "now", "rule"}),
+    "why_level_context": frozenset({"labels", "subject", "to", "now", "rule"}),
+    "why_band": frozenset({"band", "low", "high", "rules"}),
+}
+"""The placeholders each ``why`` template may use (``$to``: the level an answer could lead to,
+``$now``: the level now, ``$subject``: what is asked, ``$labels``: findings reported that make it
+matter, ``$rule`` / ``$rules``: rule titles, ``$band`` / ``$low`` / ``$high``: psoas bands)."""
+
+
 class InterviewText(Strict):
-    """The interview's fixed prompts: the warning-sign checklist and the number questions."""
+    """The interview's words: the checklist and number prompts, and the ``why`` templates."""
 
     checklist: Text | None = None
     age: Text | None = None
     duration_days: Text | None = None
     pain_intensity: Text | None = None
+    why_checklist: Text | None = None
+    why_level: Text | None = None
+    why_level_context: Text | None = None
+    why_band: Text | None = None
+    subjects: dict[NumberField, Text] = Field(
+        default_factory=dict, description="what a number question asks about: 'your age'"
+    )
+    and_word: Text | None = None
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> InterviewText:
+        for name, allowed in WHY_PLACEHOLDERS.items():
+            template = getattr(self, name)
+            if template is None:
+                continue
+            for found in Template.pattern.finditer(template):
+                used = found.group("named") or found.group("braced")
+                if found.group("invalid") is not None or (used and used not in allowed):
+                    raise ValueError(
+                        f"{name}: unknown placeholder {found.group()!r}; "
+                        f"allowed: {', '.join('$' + key for key in sorted(allowed))} "
+                        "(write $$ for a dollar sign)"
+                    )
+        return self
 
 
 class LocaleFile(Strict):
@@ -100,6 +136,12 @@ class LocaleFile(Strict):
     rules: dict[Identifier, RuleText] = Field(default_factory=dict)
     alternatives: dict[Identifier, AlternativeText] = Field(default_factory=dict)
     interview: InterviewText = InterviewText()
+    levels: dict[TriageLevel, Text] = Field(
+        default_factory=dict, description="triage level names in a question's why"
+    )
+    bands: dict[Likelihood, Text] = Field(
+        default_factory=dict, description="psoas band names in a question's why"
+    )
 
     @model_validator(mode="after")
     def _safety_texts(self) -> LocaleFile:
@@ -249,9 +291,18 @@ def missing_keys(book: RuleBook, locale: Locale) -> dict[str, list[str]]:
     for level in TriageLevel:
         if level not in texts.triage_actions:
             missing.setdefault("triage_actions", []).append(level.value)
-    for name in ("checklist", *NUMBER_FIELDS):
+    for name in ("checklist", *NUMBER_FIELDS, *WHY_PLACEHOLDERS, "and_word"):
         if getattr(texts.interview, name) is None:
             missing.setdefault("interview", []).append(name)
+    for field in NUMBER_FIELDS:
+        if field not in texts.interview.subjects:
+            missing.setdefault("interview", []).append(f"subjects.{field}")
+    for level in TriageLevel:
+        if level not in texts.levels:
+            missing.setdefault("levels", []).append(level.value)
+    for band in Likelihood:
+        if band not in texts.bands:
+            missing.setdefault("bands", []).append(band.value)
     return missing
 
 

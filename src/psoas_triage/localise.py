@@ -5,9 +5,10 @@ levels, scores, fired rules and the report are copied unchanged, and a test chec
 Each text comes from the locale when it has the entry, else stays English and its locale key is
 listed in ``Assessment.untranslated``.
 
-Generated sentences (``triage_reasons``, the evidence's ``band_note`` and floor reasons, a
-question's ``why``) and referral reasons (which have no id in ``advice.yaml``) stay English in
-this version; they are not locale keys, so they are not listed in ``untranslated``.
+A question's ``why`` is phrased in the locale by ``next_question`` itself (``phrasing``).
+Other generated sentences (``triage_reasons``, the evidence's ``band_note`` and floor reasons)
+and referral reasons (which have no id in ``advice.yaml``) stay English in this version; they
+are not locale keys, so they are not listed in ``untranslated``.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def localise_step(step: NextStep, book: RuleBook, locale: Locale | None) -> Next
 
 
 def localise_question(question: Question, book: RuleBook, locale: Locale | None) -> Question:
-    """``question`` with ``locale``'s text (its ``why`` stays English)."""
+    """``question`` with ``locale``'s text (its ``why`` is phrased by ``next_question``)."""
     return question if locale is None else _Texts(book, locale).question(question)
 
 
