@@ -51,6 +51,7 @@ from psoas_triage.engine import (
     report_fact,
 )
 from psoas_triage.explain import build_evidence, evidence_item
+from psoas_triage.localise import localise_assessment
 from psoas_triage.scoring import score_fired
 from psoas_triage.triage import decide_triage
 from psoas_triage.workload import SEED, mixed_reports, rss_kib
@@ -242,9 +243,13 @@ def measure_in_process(book: RuleBook, samples: int, rows: list[Row]) -> dict[st
         assert floor.score(report) == assess(report, book).psoas_score
 
     explain_inputs = [_explain_inputs(book, report) for report in reports]
+    # The locale step alone, on finished assessments (assess(..., language=) is assess + this).
+    locale = book.locales[min(book.locales)] if book.locales else None
+    finished = [assess(report, book) for report in reports[: min(len(reports), 2_000)]]
     timings = compare(
         {
             "library": (lambda report: assess(report, book), reports),
+            "locale": (lambda done: localise_assessment(done, book, locale), finished),
             "explain": (lambda args: build_evidence(*args), explain_inputs),
             "engine": (engine.fired_rule_ids, reports),
             "raw": (bare.evaluate, facts),
@@ -302,6 +307,18 @@ def measure_in_process(book: RuleBook, samples: int, rows: list[Row]) -> dict[st
             share < 0.10,
         )
     )
+    if locale is not None:
+        step = timings["locale"]
+        cost = step.mean_us / library.mean_us
+        rows.append(
+            Row(
+                "assess()",
+                f"applying a locale (language={locale.language!r}) to the Assessment, median",
+                f"{step.median_us:.1f} µs ({cost:.1%} of assess)",
+                "< 15%",
+                cost < 0.15,
+            )
+        )
     validate = timings["validate"]
     rows.append(
         Row(

@@ -40,6 +40,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         return real(data, path)
 
     monkeypatch.setattr("psoas_triage.rulebook.parse_yaml_with_lines", spy)
+    monkeypatch.setattr("psoas_triage.locales.parse_yaml_with_lines", spy)
     return parsed
 
 
@@ -71,6 +72,7 @@ def test_second_load_comes_from_the_cache_and_is_the_same_book(
         "alternatives.yaml",
         "advice.yaml",
         "rules.yaml",
+        "locales/",  # the validated translations (none in this book)
     }
     parses.clear()
     second = load_rulebook(mini_copy, cache=True)
@@ -164,7 +166,7 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(
     rewritten = json.loads(path.read_text("utf-8"))
     assert rewritten["key"] == stored["key"]
     assert rewritten["files"]["rules.yaml"]["model"]["rules"][0]["points"] == 12
-    assert len(rewritten["files"]) == 6
+    assert len(rewritten["files"]) == 7  # six files and the (empty) locales
 
 
 def test_a_group_or_world_writable_cache_directory_is_not_used(
@@ -316,3 +318,36 @@ def test_a_file_changed_between_the_two_reads_is_not_stored(
     book = load_rulebook(mini_copy, cache=True)
     assert book.digest == load_rulebook(mini_copy).digest != "0" * 64
     assert list(cache.glob("rulebook-*.json")) == []
+
+
+def test_a_locale_comes_from_the_cache_until_its_bytes_change(
+    cache: Path, tmp_path: Path, parses: list[Path]
+) -> None:
+    """Translations are cached with the book, but an edited translation is never hidden."""
+    import shutil
+
+    from psoas_triage.rulebook import DEFAULT_RULES_DIR
+
+    book_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, book_dir)
+    locale = book_dir / "locales" / "fr.yaml"
+    first = load_rulebook(book_dir, cache=True)
+    assert locale in parses
+    parses.clear()
+    second = load_rulebook(book_dir, cache=True)
+    assert parses == []
+    assert second.locales == first.locales and second.digest == first.digest
+
+    import yaml
+
+    data = yaml.safe_load(locale.read_text("utf-8"))
+    data["disclaimer"] = "Ceci ne remplace pas un avis médical."
+    locale.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    third = load_rulebook(book_dir, cache=True)
+    assert parses == [locale]
+    assert third.locales["fr"].texts.disclaimer == "Ceci ne remplace pas un avis médical."
+    assert third.digest != first.digest
+    assert third.digest == load_rulebook(book_dir).digest
+    parses.clear()
+    assert load_rulebook(book_dir, cache=True).locales == third.locales
+    assert parses == []  # the entry now holds the edited translation

@@ -61,7 +61,9 @@ def test_every_required_code_is_defined_with_the_right_category(shipped_book: Ru
 
 
 def test_lint_finds_nothing_every_rule_fires_on_its_examples(shipped_book: RuleBook) -> None:
-    assert [str(problem) for problem in lint_rulebook(shipped_book)] == []
+    # Notes list the texts a locale leaves in English (the French example is partial on purpose).
+    problems = [problem for problem in lint_rulebook(shipped_book) if problem.severity != "note"]
+    assert [str(problem) for problem in problems] == []
 
 
 def test_every_pattern_family_has_rules(shipped_book: RuleBook) -> None:

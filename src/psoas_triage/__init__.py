@@ -16,7 +16,15 @@ from psoas_triage.assessment import (
     warning_sign_checklist,
 )
 from psoas_triage.engine import EngineStats, engine_stats
-from psoas_triage.errors import EngineError, Problem, PsoasTriageError, ReportError, RuleBookError
+from psoas_triage.errors import (
+    EngineError,
+    LanguageError,
+    Problem,
+    PsoasTriageError,
+    ReportError,
+    RuleBookError,
+)
+from psoas_triage.locales import LocaleFile
 from psoas_triage.models import (
     Advice,
     AdviceItem,
@@ -59,8 +67,10 @@ __all__ = [
     "EvidenceItem",
     "Finding",
     "Floor",
+    "LanguageError",
     "Likelihood",
     "LoadedRule",
+    "LocaleFile",
     "NextStep",
     "Problem",
     "Professional",

@@ -13,6 +13,8 @@ from typing import Any
 from psoas_triage.advice import Situation, select_advice, select_referrals
 from psoas_triage.engine import engine_for
 from psoas_triage.explain import build_evidence, evidence_item
+from psoas_triage.locales import resolve_language
+from psoas_triage.localise import localise_assessment, localise_signs
 from psoas_triage.models import (
     Advice,
     Alternative,
@@ -43,14 +45,20 @@ def default_rulebook() -> RuleBook:
 def assess(
     report: SymptomReport | Mapping[str, Any],
     rulebook: RuleBook | str | Path | None = None,
+    *,
+    language: str | None = None,
 ) -> Assessment:
     """Assess one symptom report. Supports triage; the result is not a diagnosis.
 
     ``report`` is a SymptomReport or a plain mapping validated into one; ``rulebook`` is a loaded
-    RuleBook, a rule directory, or None for the shipped rules. Raises ReportError for bad input.
+    RuleBook, a rule directory, or None for the shipped rules. ``language`` (e.g. ``"fr"``) takes
+    the texts from the book's ``locales/<language>.yaml``, entry by entry, English where it has
+    none; nothing but texts changes. Raises ReportError for bad input, LanguageError for a
+    language the book has no locale for.
     """
     book = _resolve(rulebook)
-    return assess_known_codes(parse_report(report, book), book)
+    locale = resolve_language(book, language)
+    return localise_assessment(assess_known_codes(parse_report(report, book), book), book, locale)
 
 
 def assess_known_codes(report: SymptomReport, book: RuleBook) -> Assessment:
@@ -122,24 +130,29 @@ def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRu
 
 def warning_sign_checklist(
     rulebook: RuleBook | str | Path | None = None,
+    *,
+    language: str | None = None,
 ) -> tuple[WarningSign, ...]:
     """Every warning sign (vocabulary code of category ``red_flag``) with its label and
     question, in display order: the checklist an app shows before it may be told self-care.
 
     Send the ticked codes in ``present`` and the others in ``absent``.
     """
-    return tuple(
-        WarningSign(**item.model_dump()) for item in warning_sign_items(_resolve(rulebook))
-    )
+    book = _resolve(rulebook)
+    locale = resolve_language(book, language)
+    signs = tuple(WarningSign(**item.model_dump()) for item in warning_sign_items(book))
+    return localise_signs(signs, book, locale)
 
 
 def unchecked_red_flags(
     report: SymptomReport | Mapping[str, Any],
     rulebook: RuleBook | str | Path | None = None,
+    *,
+    language: str | None = None,
 ) -> tuple[UncheckedRedFlag, ...]:
     """The warning signs ``report`` still has to answer before self-care can be returned
     (exactly what its Assessment lists). Raises ReportError for bad input."""
-    return assess(report, rulebook).unchecked_red_flags
+    return assess(report, rulebook, language=language).unchecked_red_flags
 
 
 MAX_REMEMBERED = 4096

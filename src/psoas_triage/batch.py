@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
+from psoas_triage.locales import resolve_language
 from psoas_triage.rulebook import RuleBook
 
 CHUNK_SIZE = 200
@@ -174,6 +175,7 @@ def run_batch(
     rules: str | Path | None = None,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    language: str | None = None,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -181,12 +183,15 @@ def run_batch(
     order. ``workers`` > 1 uses that many processes. ``rules`` is a rule directory (the shipped
     rule book when None); it is loaded here first, so a bad one raises RuleBookError before any
     work starts. ``progress`` draws a rich progress bar on standard error for long inputs.
+    ``language`` writes every assessment in that locale's texts (a LanguageError before any
+    work starts when the book has no such locale).
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     book = _load(rules)
+    resolve_language(book, language)
     _start_unstopped()
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
@@ -200,14 +205,14 @@ def run_batch(
         bar = _ProgressBar(total_lines) if show_progress else None
         try:
             if workers == 1:
-                results = (_assess_lines(book, chunk) for chunk in chunks)
+                results = (_assess_lines(book, chunk, language) for chunk in chunks)
                 if bar:
                     bar.start()
                 for chunk_result in results:
                     _write(chunk_result, sink, summary, levels, bar)
                     _stop_if_requested()
             else:
-                _run_parallel(chunks, workers, rules, sink, summary, levels, bar)
+                _run_parallel(chunks, workers, rules, sink, summary, levels, bar, language)
         finally:
             if bar:
                 bar.stop()
@@ -246,26 +251,28 @@ def _init_worker(rules: str | None) -> None:
     engine_for(_WORKER_BOOK)
 
 
-def _worker_chunk(chunk: list[Line], spool: str) -> ChunkResult:
+def _worker_chunk(chunk: list[Line], spool: str, language: str | None = None) -> ChunkResult:
     assert _WORKER_BOOK is not None, "worker not initialised"
-    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk)
+    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk, language)
     path = Path(spool) / f"chunk-{chunk[0][0]}.jsonl"
     path.write_bytes(payload)  # type: ignore[arg-type]
     return path, outcomes
 
 
-def assess_lines(book: RuleBook, lines: list[Line]) -> tuple[bytes, list[Outcome]]:
+def assess_lines(
+    book: RuleBook, lines: list[Line], language: str | None = None
+) -> tuple[bytes, list[Outcome]]:
     """Assess numbered raw input lines as the batch does: the output lines as one UTF-8 blob
     (each ending in a newline) and each line's outcome.
 
     Public so that other runners (``psoas_triage.dask``) write exactly the batch's bytes.
     """
-    payload, outcomes = _assess_lines(book, lines)
+    payload, outcomes = _assess_lines(book, lines, language)
     assert isinstance(payload, bytes)
     return payload, outcomes
 
 
-def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
+def _assess_lines(book: RuleBook, chunk: list[Line], language: str | None = None) -> ChunkResult:
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json
 
@@ -279,7 +286,7 @@ def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
                 raise ReportError(
                     [Problem("report", f"not UTF-8 text at byte {error.start}")]
                 ) from None
-            assessment = assess(parse_report_json(text, book), book)
+            assessment = assess(parse_report_json(text, book), book, language=language)
             lines.append(assessment.model_dump_json())
             outcomes.append((number, assessment.triage_level.value))
             continue
@@ -314,6 +321,7 @@ def _run_parallel(
     summary: BatchSummary,
     levels: Counter[str],
     bar: _ProgressBar | None,
+    language: str | None = None,
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
@@ -326,7 +334,7 @@ def _run_parallel(
         )
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_worker_chunk, chunk, spool))
+                pending.append(pool.submit(_worker_chunk, chunk, spool, language))
                 if bar and not bar.started:
                     bar.start()  # after the first submit: workers are forked before it runs
                 if len(pending) >= window:

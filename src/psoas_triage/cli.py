@@ -33,8 +33,14 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from psoas_triage.cli_options import RulesOption
-from psoas_triage.errors import Problem, PsoasTriageError, ReportError, RuleBookError
+from psoas_triage.cli_options import LanguageOption, RulesOption
+from psoas_triage.errors import (
+    LanguageError,
+    Problem,
+    PsoasTriageError,
+    ReportError,
+    RuleBookError,
+)
 from psoas_triage.fhir.cli import fhir_app
 from psoas_triage.models import Assessment
 from psoas_triage.rulebook import RuleBook, plural
@@ -144,7 +150,7 @@ def _report_failure(error: BaseException) -> int:
     if isinstance(error, CliError):
         _error_line(str(error))
         return error.exit_code
-    if isinstance(error, (ReportError, RuleBookError)):
+    if isinstance(error, (ReportError, RuleBookError, LanguageError)):
         _error_line(str(error))
         return EXIT_BAD_INPUT
     if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
@@ -378,6 +384,18 @@ def _shipped_book(cache: bool) -> RuleBook:
     return load_rulebook(cache=True) if cache else default_rulebook()
 
 
+def check_language(book: RuleBook, language: str | None) -> str | None:
+    """``language`` if the book has a locale for it (or it is English); else a one-line error
+    naming the languages there are, before any input is read."""
+    from psoas_triage.locales import resolve_language
+
+    try:
+        resolve_language(book, language)
+    except LanguageError as error:
+        raise CliError(f"--language: {error}") from None
+    return language
+
+
 def resolve_codes(words: Sequence[str], field: str, book: RuleBook) -> tuple[list[str], list]:
     """Codes for ``words`` (codes, labels or synonyms) and a Problem for each unknown word."""
     codes, problems = [], []
@@ -495,6 +513,7 @@ def assess(
         ),
     ] = None,
     rules: RulesOption = None,
+    language: LanguageOption = None,
     as_json: JsonOption = False,
     details: DetailsOption = False,
     fhir: Annotated[
@@ -530,11 +549,13 @@ def assess(
       psoas-triage assess --input response.json --fhir
       psoas-triage assess groin_pain hip_snapping --html report.html
       psoas-triage assess groin_pain deep_hip_clicking --absent pain_lifting_leg --explain
+      psoas-triage assess groin_pain saddle_numbness --language fr
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
 
     book = load_book(rules)
+    language = check_language(book, language)
     if fhir and input_file is None:
         raise CliError("--fhir needs --input FILE (a FHIR QuestionnaireResponse)")
     if input_file is not None:
@@ -550,7 +571,7 @@ def assess(
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise bad_report(error, as_json, f"{where}: {error}") from None
-        assessment = assess_report(report, book)
+        assessment = assess_report(report, book, language=language)
         write_html(html, assessment, book)
         emit_assessment(assessment, as_json, details, book)
         emit_explanation(assessment, book, explain and not as_json)
@@ -576,7 +597,7 @@ def assess(
     data: dict[str, Any] = {"present": present_codes, "absent": absent_codes}
     data.update({name: value for name, value in numbers.items() if value is not None})
     try:
-        assessment = assess_report(data, book)
+        assessment = assess_report(data, book, language=language)
     except ReportError as error:
         raise bad_report(error, as_json, report_error_line(error)) from None
     write_html(html, assessment, book)
@@ -626,6 +647,7 @@ def write_html(path: Path | None, assessment: Assessment, book: RuleBook) -> Non
 @app.command(epilog=EXIT_CODES_HELP)
 def interview(
     rules: RulesOption = None,
+    language: LanguageOption = None,
     as_json: JsonOption = False,
     details: DetailsOption = False,
     ask_all: Annotated[
@@ -652,6 +674,7 @@ def interview(
     from psoas_triage.interview import run_interview
 
     book = load_book(rules)
+    language = check_language(book, language)
     echo = not _isatty(sys.stdin)
 
     def write(text: str) -> None:
@@ -667,7 +690,7 @@ def interview(
             write(answer + "\n")
         return answer
 
-    result = run_interview(book, read_line, write, skip=not ask_all)
+    result = run_interview(book, read_line, write, skip=not ask_all, language=language)
     emit_assessment(result.assessment, as_json, details, book)
 
 
@@ -866,8 +889,10 @@ def rules_lint(
     """Check a rule directory and exit 3 when it has errors.
 
     Checks the schema, unknown codes and sources, duplicate ids, missing sources, examples that
-    misbehave (a rule that can never fire), and codes no rule uses (a warning). Exits 3
-    when it finds an error (warnings alone exit 0).
+    misbehave (a rule that can never fire), and codes no rule uses (a warning). Each locale
+    (locales/LANG.yaml) is checked like a rule file, and a note per locale and section lists
+    the texts it leaves in English. Exits 3 when it finds an error (warnings and notes alone
+    exit 0).
 
     \b
     Examples:
@@ -880,7 +905,8 @@ def rules_lint(
         raise CliError(f"not a rule directory: {directory}")
     problems = lint_directory(directory)
     errors = [problem for problem in problems if problem.severity == "error"]
-    warnings = len(problems) - len(errors)
+    notes = sum(problem.severity == "note" for problem in problems)
+    warnings = len(problems) - len(errors) - notes
     if as_json:
         print_json(
             [
@@ -890,6 +916,7 @@ def rules_lint(
                     "rule": problem.rule,
                     "message": problem.message,
                     "line": problem.line,
+                    **({"keys": list(problem.keys)} if problem.keys else {}),
                 }
                 for problem in problems
             ]
@@ -899,12 +926,15 @@ def rules_lint(
         from rich.text import Text
 
         console = Console(highlight=False)
+        styles = {"error": "red", "warning": "yellow"}
         for problem in problems:
-            style = "red" if problem.severity == "error" else "yellow"
+            style = styles.get(problem.severity, "cyan")
             console.print(Text(printable(str(problem)), style=style), soft_wrap=True)
         where = directory if directory is not None else "the shipped rule book"
         verdict = "ok" if not errors else "FAILED"
         counts = f"{plural(len(errors), 'error')}, {plural(warnings, 'warning')}"
+        if notes:
+            counts += f", {plural(notes, 'note')} on untranslated texts"
         console.print(f"lint {verdict}: {counts} in {where}")
     if errors:
         raise typer.Exit(EXIT_CHECK_FAILED)
@@ -992,6 +1022,7 @@ def batch(
         int, typer.Option("--workers", "-w", min=1, max=64, help="Worker processes.")
     ] = 1,
     rules: RulesOption = None,
+    language: LanguageOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
     ] = False,
@@ -1024,8 +1055,8 @@ def batch(
 
     runner = run_batch if scheduler is None else _cluster_batch(scheduler)  # same contract
 
-    if rules is not None:
-        load_book(rules)
+    if rules is not None or language is not None:
+        check_language(load_book(rules), language)
     if input_path != "-":
         if not os.path.exists(input_path):
             raise CliError(f"cannot read {input_path}: no such file")
@@ -1039,6 +1070,7 @@ def batch(
             workers=workers,
             rules=rules,
             progress=not quiet and _isatty(sys.stderr),
+            language=language,
         )
     except BrokenPipeError:
         raise ReaderGone() from None

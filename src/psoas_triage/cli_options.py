@@ -22,3 +22,17 @@ RulesOption = Annotated[
         show_default=False,
     ),
 ]
+
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "-l",
+        metavar="LANG",
+        help=(
+            "Texts in this language (e.g. fr), from the rule book's locales/LANG.yaml; English "
+            "where it has no translation. Codes, levels and scores do not change."
+        ),
+        show_default=False,
+    ),
+]

@@ -56,6 +56,7 @@ from psoas_triage.batch import (
     assess_lines,
 )
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
+from psoas_triage.locales import resolve_language
 from psoas_triage.rulebook import RuleBook
 
 if TYPE_CHECKING:
@@ -291,6 +292,7 @@ def run_batch_on_cluster(
     rules: str | Path | None = None,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    language: str | None = None,
 ) -> BatchSummary:
     """``run_batch`` with the chunks assessed on a Dask cluster; the output is byte for byte
     the same, written by the same writer (atomic, ``OUT.partial`` when interrupted).
@@ -305,6 +307,7 @@ def run_batch_on_cluster(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     ref = BookRef.of(rules)
+    resolve_language(ref.load(), language)  # a wrong language fails here, not on every line
     _start_unstopped()
     started = time.perf_counter()
     levels: Counter[str] = Counter()
@@ -322,7 +325,9 @@ def run_batch_on_cluster(
                 if bar:
                     bar.start()
                 try:
-                    for result in _results_in_order(client, chunks, ref, slots * WINDOW_PER_WORKER):
+                    for result in _results_in_order(
+                        client, chunks, ref, slots * WINDOW_PER_WORKER, language
+                    ):
                         _write(result, sink, summary, levels, bar)
                         _stop_if_requested()
                 finally:
@@ -341,19 +346,27 @@ def run_batch_on_cluster(
     return summary
 
 
-def _assess_chunk(chunk: list[Line], ref: BookRef) -> tuple[bytes, list[Outcome]]:
+def _assess_chunk(
+    chunk: list[Line], ref: BookRef, language: str | None = None
+) -> tuple[bytes, list[Outcome]]:
     """One task: the batch's bytes for one chunk, assessed with this worker's copy of the book."""
-    return assess_lines(ref.load(), chunk)
+    return assess_lines(ref.load(), chunk, language)
 
 
 def _results_in_order(
-    client: distributed.Client, chunks: Iterator[list[Line]], ref: BookRef, window: int
+    client: distributed.Client,
+    chunks: Iterator[list[Line]],
+    ref: BookRef,
+    window: int,
+    language: str | None,
 ) -> Iterator[tuple[bytes, list[Outcome]]]:
     """Submit chunks with at most ``window`` in flight and yield their results in input order."""
     pending: deque[tuple[int, distributed.Future]] = deque()
     try:
         for chunk in chunks:
-            pending.append((chunk[0][0], client.submit(_assess_chunk, chunk, ref, pure=False)))
+            pending.append(
+                (chunk[0][0], client.submit(_assess_chunk, chunk, ref, language, pure=False))
+            )
             if len(pending) >= window:
                 yield _result(*pending.popleft())
         while pending:

@@ -8,7 +8,10 @@ or a test can show the field or file, the offending value and the closest valid 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from psoas_triage.suggestions import closest
 
 
 class PsoasTriageError(Exception):
@@ -81,6 +84,25 @@ class RuleBookError(PsoasTriageError, ValueError):
             part for part in (file and f"file {file}", rule and f"rule {rule}") if part
         )
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class LanguageError(PsoasTriageError, ValueError):
+    """A language the rule book has no translation for (or not a language tag at all).
+
+    ``available`` lists the languages there are (English, the book's own, always among them).
+    """
+
+    ENGLISH = "en"
+
+    def __init__(self, language: str, available: Iterable[str]) -> None:
+        self.language = language
+        self.available = tuple(sorted({self.ENGLISH, *available}))
+        hint = closest(language, self.available, limit=2)
+        suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+        super().__init__(
+            f"no translation for language {language[:40]!r}{suffix}; "
+            f"available: {', '.join(self.available)}"
+        )
 
 
 class EngineError(PsoasTriageError, RuntimeError):

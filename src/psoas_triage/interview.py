@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from psoas_triage.assessment import assess_known_codes
+from psoas_triage.locales import Locale, resolve_language
+from psoas_triage.localise import localise_assessment, localise_question, localise_signs
 from psoas_triage.models import Assessment, SymptomReport
 from psoas_triage.models import Question as StepQuestion
 from psoas_triage.next_step import NUMBER_PROMPTS, base_level, next_question, question_for
@@ -119,23 +121,29 @@ def questions(book: RuleBook) -> list[Question]:
     return [*red, *NUMBER_QUESTIONS, *rest]
 
 
-def checklist_question(book: RuleBook, codes: list[str] | None = None) -> Question:
-    """The warning signs as one question (``codes`` limits and orders them)."""
-    signs = {item.code: item for item in warning_sign_items(book)}
+def checklist_question(
+    book: RuleBook, codes: list[str] | None = None, locale: Locale | None = None
+) -> Question:
+    """The warning signs as one question (``codes`` limits and orders them), in ``locale``'s
+    words where it has them (the answer syntax line stays English)."""
+    signs = {item.code: item for item in localise_signs(warning_sign_items(book), book, locale)}
     chosen = codes if codes is not None else list(signs)
     items = tuple(Question(code, signs[code].question, "code") for code in chosen)
     lines = "".join(f"\n     {number}) {item.text}" for number, item in enumerate(items, 1))
+    heading = (locale and locale.texts.interview.checklist) or "Do you have any of these?"
     text = (
-        f"Do you have any of these?{lines}\n"
+        f"{heading}{lines}\n"
         "   Answer none, or the numbers that apply (e.g. 1,3); ? if you do not know."
     )
     return Question(CHECKLIST_KEY, text, "checklist", items=items)
 
 
-def _terminal_question(book: RuleBook, step: StepQuestion) -> Question:
+def _terminal_question(
+    book: RuleBook, step: StepQuestion, locale: Locale | None = None
+) -> Question:
     """The terminal form of a ``next_question`` question."""
     if step.kind == "group":
-        return checklist_question(book, list(step.codes))
+        return checklist_question(book, list(step.codes), locale)
     if step.kind == "number":
         assert step.field is not None and step.minimum is not None and step.maximum is not None
         return Question(step.field, step.text, "number", step.minimum, step.maximum)
@@ -148,12 +156,16 @@ def run_interview(
     read_line: Callable[[], str | None],
     write: Callable[[str], None],
     skip: bool = True,
+    language: str | None = None,
 ) -> InterviewResult:
     """Ask what ``next_question`` asks until it stops, and assess. ``read_line`` returns None at
     end of input.
 
     ``skip=False`` then asks every question left too (for a fuller score and advice).
+    ``language`` asks the questions and gives the assessment in that locale's words (the
+    terminal's own instructions and answer words stay English).
     """
+    locale = resolve_language(book, language)
     answers = Answers()
     asked: list[str] = []
     ended_by: Literal["complete", "eof", "quit"] = "complete"
@@ -163,16 +175,17 @@ def run_interview(
     )
     while True:
         report = answers.report()
-        step = next_question(report, book)
+        step = next_question(report, book, language=language)
         if step.question is not None:
-            question = _terminal_question(book, step.question)
+            question = _terminal_question(book, step.question, locale)
         elif not skip and unasked_keys(book, report):
             left = unasked_keys(book, report)
             signs = [item.code for item in warning_sign_items(book) if item.code in left]
             if signs:
-                question = checklist_question(book, signs)
+                question = checklist_question(book, signs, locale)
             else:
-                question = _terminal_question(book, question_for(book, left[0]))
+                plain = localise_question(question_for(book, left[0]), book, locale)
+                question = _terminal_question(book, plain, locale)
         else:
             break
         asked.append(question.key)
@@ -192,7 +205,7 @@ def run_interview(
             "could not change the triage level or the psoas band.\n"
         )
     write("\n")
-    assessment = assess_known_codes(answers.report(), book)
+    assessment = localise_assessment(assess_known_codes(answers.report(), book), book, locale)
     return InterviewResult(assessment, answers, tuple(asked), skipped, ended_by)
 
 

@@ -2,7 +2,8 @@
 
 The pydantic models give the shape; a rule book adds what only it knows: the symptom codes, as an
 ``enum`` on ``present`` and ``absent`` (so a program can validate codes before sending a report),
-and a ``$id`` that names the rule-book version the schema was made from. ``$schema`` says which
+the Assessment's ``language`` as an ``enum`` of English and the book's locales, and a ``$id``
+that names the rule-book version the schema was made from. ``$schema`` says which
 JSON Schema dialect pydantic writes (2020-12).
 """
 
@@ -36,6 +37,7 @@ def json_schema(name: str, book: RuleBook) -> dict[str, Any]:
     schema = model.model_json_schema()
     codes = sorted(book.terms)
     _for_each_report(schema, lambda report: _restrict_codes(report, codes))
+    _restrict_languages(schema, ["en", *sorted(book.locales)])
     return {
         "$schema": DIALECT,
         "$id": f"{ID_PREFIX}:{name}:{book.full_version}",
@@ -50,6 +52,13 @@ def _for_each_report(schema: dict[str, Any], change: Callable[[dict[str, Any]], 
     for definition in schema.get("$defs", {}).values():
         if definition.get("title") == SymptomReport.__name__:
             change(definition)
+
+
+def _restrict_languages(schema: dict[str, Any], languages: list[str]) -> None:
+    """The Assessment's ``language`` is English or one of the book's locales."""
+    for definition in [schema, *schema.get("$defs", {}).values()]:
+        if definition.get("title") == Assessment.__name__:
+            definition["properties"]["language"]["enum"] = languages
 
 
 def _restrict_codes(report: dict[str, Any], codes: list[str]) -> None:

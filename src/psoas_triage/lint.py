@@ -5,6 +5,7 @@ the monotone-triage guard). Lint adds what needs the engine: every ``fires`` exa
 rule (so every rule can fire) and no ``does_not_fire`` example does; and what is legal but
 suspicious: vocabulary codes no rule uses, and warning-sign codes (category red_flag) that no
 rule with a triage floor uses (a warning sign that can never raise the level is a silent gap).
+And a note per locale listing the texts it leaves in English.
 
 Score calibration (issue 13): one finding alone must not reach "likely"; a finding and every
 combination that needs it add up to less than the "likely" threshold (no double counting);
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from psoas_triage.engine import engine_for
 from psoas_triage.errors import RuleBookError
+from psoas_triage.locales import missing_keys, safety_keys
 from psoas_triage.models import Likelihood, SymptomReport
 from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Category
@@ -41,6 +43,8 @@ class LintProblem:
     message: str
     severity: str = "error"
     line: int | None = None
+    keys: tuple[str, ...] = ()
+    """For a missing-translation note: every locale key it stands for (the message shows a few)."""
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.file and self.line else self.file
@@ -69,7 +73,42 @@ def lint_rulebook(book: RuleBook) -> list[LintProblem]:
         *unused_code_problems(book),
         *body_map_problems(book),
         *calibration_problems(book),
+        *locale_notes(book),
     ]
+
+
+SHOWN_KEYS = 8
+"""Missing locale keys named in a note's message; ``keys`` (and ``--json``) has them all."""
+
+
+def locale_notes(book: RuleBook) -> list[LintProblem]:
+    """One note per locale and section listing the texts it leaves in English.
+
+    A note, not a warning: a partial locale is legal (each entry falls back to English, and the
+    assessment lists what it showed in English). The safety texts a locale must have (the
+    disclaimer, the emergency and urgent actions) are load errors, reported above.
+    """
+    notes = []
+    safety = safety_keys(book)
+    for language, locale in sorted(book.locales.items()):
+        for section, found in missing_keys(book, locale).items():
+            # Texts that warn of danger first: they are the ones to translate first.
+            keys = sorted(found, key=lambda key: key not in safety)
+            urgent = sum(key in safety for key in keys)
+            first = f" ({urgent} warn of danger: translate them first)" if urgent else ""
+            shown = ", ".join(keys[:SHOWN_KEYS])
+            more = f" and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else ""
+            notes.append(
+                LintProblem(
+                    locale.file,
+                    None,
+                    f"locale {language}: {len(keys)} {section} texts not translated{first}, "
+                    f"shown in English: {shown}{more}",
+                    "note",
+                    keys=tuple(keys),
+                )
+            )
+    return notes
 
 
 def calibration_problems(book: RuleBook) -> list[LintProblem]:

@@ -325,6 +325,17 @@ class Assessment(BaseModel):
         default_factory=Evidence,
         description="supporting and conflicting findings, denials, and the triage floors",
     )
+    language: str = Field(
+        default="en",
+        description="the language of the texts actually used: en, or a locale of the rule book",
+    )
+    untranslated: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "locale keys of the texts in this assessment shown in English because the locale "
+            "has no translation for them (e.g. rules.fever_with_pain.title); empty in English"
+        ),
+    )
 
     @property
     def fired_rule_ids(self) -> tuple[str, ...]:

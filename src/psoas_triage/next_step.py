@@ -25,6 +25,8 @@ from typing import Any
 
 from psoas_triage.assessment import _resolve, assess_known_codes
 from psoas_triage.engine import engine_for
+from psoas_triage.locales import resolve_language
+from psoas_triage.localise import localise_step
 from psoas_triage.models import (
     NUMBER_FIELDS,
     Assessment,
@@ -39,9 +41,9 @@ from psoas_triage.open_questions import (
     Opening,
     band_openings,
     level_openings,
-    rule_titles,
     unasked_keys,
 )
+from psoas_triage.phrasing import NUMBER_SUBJECTS, Phrasing
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.screening import reachable_rule_ids, rule_raises_to, warning_sign_codes
@@ -58,11 +60,8 @@ NUMBER_PROMPTS: dict[str, tuple[str, int, int]] = {
 }
 """Question text and range of each number field (the ranges SymptomReport accepts)."""
 
-NUMBER_LABELS = {
-    "age": "your age",
-    "duration_days": "how long the pain has lasted",
-    "pain_intensity": "how strong the pain is",
-}
+NUMBER_LABELS = NUMBER_SUBJECTS
+"""What each number question asks about, in a question's ``why`` (see ``phrasing``)."""
 
 CHECKLIST_TEXT = "Do you have any of these? Answer none, or pick the ones that apply."
 
@@ -70,17 +69,28 @@ CHECKLIST_TEXT = "Do you have any of these? Answer none, or pick the ones that a
 def next_question(
     report: SymptomReport | Mapping[str, Any],
     rulebook: RuleBook | str | Path | None = None,
+    *,
+    language: str | None = None,
 ) -> NextStep:
     """The next question for ``report`` (everything answered so far), or ``should_stop``.
 
     Stateless: nothing is remembered between calls. ``assessment`` is always the assessment of
-    the answers so far (provisional until ``should_stop``). Raises ReportError for bad input.
+    the answers so far (provisional until ``should_stop``). ``language`` translates the texts
+    as ``assess`` does, and phrases the question's ``why`` in it. Raises ReportError for bad
+    input, LanguageError for a language the book has no locale for.
     """
     book = _resolve(rulebook)
+    locale = resolve_language(book, language)
+    return localise_step(_next_step(report, book, Phrasing(book, locale)), book, locale)
+
+
+def _next_step(
+    report: SymptomReport | Mapping[str, Any], book: RuleBook, phrasing: Phrasing
+) -> NextStep:
     # Validated like any report, except that the first step may have nothing answered yet.
     assessment = assess_known_codes(parse_report(report, book, allow_empty=True), book)
     valid = assessment.report
-    plan = _plan(book, valid, assessment)
+    plan = _plan(book, valid, assessment, phrasing)
     asked = len(valid.present) + len(valid.absent) + len(valid.unknown)
     asked += sum(getattr(valid, name) is not None for name in NUMBER_FIELDS)
     progress = Progress(asked=asked, remaining_at_most=plan.remaining)
@@ -103,7 +113,9 @@ def base_level(book: RuleBook, assessment: Assessment) -> TriageLevel:
     return decide_triage(fired, assessment.likelihood, book.policy).level
 
 
-def _plan(book: RuleBook, report: SymptomReport, assessment: Assessment) -> _Plan:
+def _plan(
+    book: RuleBook, report: SymptomReport, assessment: Assessment, phrasing: Phrasing
+) -> _Plan:
     if assessment.triage_level is TriageLevel.emergency:
         return _Plan(None, 0)
     level = base_level(book, assessment)
@@ -129,9 +141,9 @@ def _plan(book: RuleBook, report: SymptomReport, assessment: Assessment) -> _Pla
     remaining = len(left) + (1 if checklist else 0)
     if checklist:
         order = [code for code in warning_sign_codes(book) if code in checklist_codes]
-        return _Plan(_group_question(book, order, checklist, level), remaining)
+        return _Plan(_group_question(order, checklist, level, phrasing), remaining)
     if others:
-        return _Plan(_level_question(book, report, others[0], level), remaining)
+        return _Plan(_level_question(book, report, others[0], level, phrasing), remaining)
     if moving:
         opening = moving[0]
         change = Change(
@@ -139,28 +151,23 @@ def _plan(book: RuleBook, report: SymptomReport, assessment: Assessment) -> _Pla
             to=(band.high if band.high is not assessment.likelihood else band.low).value,
             rule_ids=opening.rule_ids,
         )
-        why = (
-            f"asked because it could still change the psoas band (now "
-            f"{assessment.likelihood.value}, between {band.low.value} and {band.high.value}) "
-            f"through: {'; '.join(rule_titles(book, opening.rule_ids[:3]))}"
+        why = phrasing.why(
+            "why_band",
+            band=phrasing.band(assessment.likelihood),
+            low=phrasing.band(band.low),
+            high=phrasing.band(band.high),
+            rules="; ".join(phrasing.rule_title(rule_id) for rule_id in opening.rule_ids[:3]),
         )
         return _Plan(_question(book, opening.key, why, (change,)), remaining)
     return _Plan(None, 0)
 
 
-def _level_text(level: TriageLevel) -> str:
-    return level.value.replace("_", " ")
-
-
 def _group_question(
-    book: RuleBook, codes: list[str], openings: list[Opening], level: TriageLevel
+    codes: list[str], openings: list[Opening], level: TriageLevel, phrasing: Phrasing
 ) -> Question:
     top = TriageLevel.most_urgent(*(opening.level for opening in openings if opening.level))
     rule_ids = tuple(sorted({rule_id for opening in openings for rule_id in opening.rule_ids}))
-    why = (
-        f"asked first: a warning sign could make this {_level_text(top)} (now "
-        f"{_level_text(level)}), and self-care needs them answered"
-    )
+    why = phrasing.why("why_checklist", to=phrasing.level(top), now=phrasing.level(level))
     return Question(
         kind="group",
         codes=tuple(codes),
@@ -171,7 +178,11 @@ def _group_question(
 
 
 def _level_question(
-    book: RuleBook, report: SymptomReport, opening: Opening, level: TriageLevel
+    book: RuleBook,
+    report: SymptomReport,
+    opening: Opening,
+    level: TriageLevel,
+    phrasing: Phrasing,
 ) -> Question:
     assert opening.level is not None
     rule = book.rule(opening.rule_ids[0]).rule
@@ -181,19 +192,16 @@ def _level_question(
             rule = candidate
             break
     present = [code for code in rule.when.codes() if code in report.present]
-    context = " "
+    values = {
+        "subject": phrasing.subject(opening.key),
+        "to": phrasing.level(opening.level),
+        "now": phrasing.level(level),
+        "rule": phrasing.rule_title(rule.id),
+    }
     if present:
-        labels = " and ".join(book.terms[code].label for code in present)
-        context = f", with your {labels}, "
-    subject = (
-        book.terms[opening.key].label
-        if opening.key in book.terms
-        else NUMBER_LABELS.get(opening.key, opening.key)
-    )
-    why = (
-        f"asked because{context}{subject} could make this {_level_text(opening.level)} "
-        f"(now {_level_text(level)}; rule: {rule.title})"
-    )
+        why = phrasing.why("why_level_context", labels=phrasing.labels(present), **values)
+    else:
+        why = phrasing.why("why_level", **values)
     change = Change(what="triage_level", to=opening.level.value, rule_ids=opening.rule_ids)
     return _question(book, opening.key, why, (change,))
 

@@ -128,6 +128,14 @@ def render_assessment(
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
     parts.append(Text(f"Rule book {assessment.rulebook_version}", style="dim"))
+    if assessment.untranslated:
+        parts.append(
+            Text(
+                f"Language {assessment.language}: {len(assessment.untranslated)} texts shown in "
+                "English (no translation yet); headings and reasons are English",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 

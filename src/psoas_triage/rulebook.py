@@ -14,7 +14,7 @@ import os
 import stat
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import Problem, RuleBookError, cut_text
+from psoas_triage.locales import LOCALES_DIR, Locale, load_locales
 from psoas_triage.models import NUMBER_FIELDS, SymptomReport, TriageLevel
 from psoas_triage.schema import (
     AdviceFile,
@@ -107,6 +108,8 @@ class RuleBook:
     rules: tuple[LoadedRule, ...]
     advice: AdviceFile
     _index: dict[str, LoadedRule] = field(default_factory=dict, repr=False, compare=False)
+    locales: Mapping[str, Locale] = field(default_factory=dict, repr=False, compare=False)
+    """Translations from ``locales/<lang>.yaml`` by language tag (see ``locales``)."""
 
     @property
     def full_version(self) -> str:
@@ -226,14 +229,15 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
         raise RuleBookError("not a rule directory", file=str(directory))
     rule_names = _rule_file_names(directory)
     files: list[tuple[str, type[BaseModel]]] = [*BOOK_FILES, *((n, RuleFile) for n in rule_names)]
-    key = cached = first_digest = None
+    key = cached = first_digest = entry = None
     if cache:
         from psoas_triage import rulebook_cache
 
         first_digest = _digest_of(directory, rule_names)
         if first_digest is not None:
             key = rulebook_cache.cache_key(first_digest)
-            cached = _from_cache(files, rulebook_cache.read_entry(directory, key))
+            entry = rulebook_cache.read_entry(directory, key)
+            cached = _from_cache(files, entry)
     digest = hashlib.sha256()
     item_lines: dict[str, dict[str, int]] = {}
     models: dict[str, BaseModel | None] = {}
@@ -295,10 +299,37 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
             if problem.line is None and problem.file and problem.rule:
                 problem.line = item_lines.get(problem.file, {}).get(problem.rule)
         raise _combined(problems)
-    if key is not None and cached is None and book_digest == first_digest:
-        # (a file that changed between the two reads is not stored under the old key)
-        rulebook_cache.write_entry(directory, key, _cache_entry(directory, models, item_lines))
+    known = entry.get(LOCALES_ENTRY) if cached is not None and entry is not None else None
+    book, locale_files = _with_locales(book, known if isinstance(known, dict) else None)
+    fresh = cached is None and book_digest == first_digest
+    # (a file that changed between the two reads is not stored under the old key)
+    if key is not None and (fresh or (cached is not None and locale_files != known)):
+        stored = _cache_entry(directory, models, item_lines)
+        rulebook_cache.write_entry(directory, key, {**stored, LOCALES_ENTRY: locale_files})
     return book
+
+
+LOCALES_ENTRY = "locales/"
+"""Where a rule-book cache entry keeps the validated locale files (no rule file has this name)."""
+
+
+def _with_locales(
+    book: RuleBook, cached: Mapping[str, object] | None
+) -> tuple[RuleBook, dict[str, Any]]:
+    """``book`` with its translations; they count in the digest (a new text, a new version).
+
+    Locale files are read on every load, also when the rule files came from the cache; only a
+    file with the very bytes the cache entry saw is taken from it instead of parsed.
+    """
+    locales, problems, raws, validated = load_locales(book, cached)
+    if problems:
+        raise _combined(problems)
+    if not raws:
+        return book, validated
+    digest = hashlib.sha256(book.digest.encode())
+    for raw in raws:
+        digest.update(b"locales/" + raw)
+    return replace(book, digest=digest.hexdigest(), locales=locales), validated
 
 
 Parsed = dict[str, tuple[BaseModel, dict[str, int]]]
@@ -340,7 +371,7 @@ def _from_cache(
 ) -> Parsed | None:
     """The cached files validated into their models again; None unless every one is there,
     in the shape written, and valid (the book is then loaded from the YAML instead)."""
-    if entry is None or set(entry) != {name for name, _ in files}:
+    if entry is None or set(entry) - {LOCALES_ENTRY} != {name for name, _ in files}:
         return None
     parsed: Parsed = {}
     try:
@@ -534,6 +565,8 @@ def _rule_file_names(directory: Path) -> list[str]:
         )
 
     for folder, subfolders, files in os.walk(directory, onerror=unreadable):
+        if Path(folder) == directory and LOCALES_DIR in subfolders:
+            subfolders.remove(LOCALES_DIR)  # translations, read by ``locales``
         subfolders.sort()
         for name in [*files, *subfolders]:
             if not name.endswith(".yaml"):

@@ -134,6 +134,8 @@ def _keys(model: type[BaseModel], location: Location) -> list[str]:
     for part in location:
         if isinstance(part, int):
             current = _item_type(current)
+        elif typing.get_origin(current) is dict:  # a mapping's key: its values' type
+            current = typing.get_args(current)[1]
         elif _is_model(current) and part in current.model_fields:
             current = current.model_fields[part].annotation
         else:

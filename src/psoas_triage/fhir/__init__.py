@@ -2,7 +2,7 @@
 
 An adapter on top of the core, built with the FHIR R4B models of ``fhir.resources``:
 
-- ``to_questionnaire(rulebook)``: the vocabulary as a FHIR Questionnaire;
+- ``to_questionnaire(rulebook, *, language=None)``: the vocabulary as a FHIR Questionnaire;
 - ``from_questionnaire_response(qr, rulebook)``: a filled-in QuestionnaireResponse as a
   SymptomReport, or a ReportError naming the linkId of anything malformed;
 - ``to_risk_assessment(assessment)``: an Assessment as a validated RiskAssessment;

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from psoas_triage.cli_options import RulesOption
+from psoas_triage.cli_options import LanguageOption, RulesOption
 from psoas_triage.fhir.extra import MissingExtraError
 from psoas_triage.rulebook import RuleBook
 
@@ -32,6 +32,7 @@ fhir_app = typer.Typer(
 @fhir_app.command("questionnaire")
 def questionnaire(
     rules: RulesOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Print the FHIR R4B Questionnaire of the rule book's questions (JSON).
 
@@ -42,11 +43,13 @@ def questionnaire(
     Examples:
       psoas-triage fhir questionnaire > questionnaire.json
       psoas-triage fhir questionnaire --rules my_rules/
+      psoas-triage fhir questionnaire --language fr
     """
-    from psoas_triage.cli import load_book
+    from psoas_triage.cli import check_language, load_book
 
     book = load_book(rules)
-    resource = _bridge(lambda: _questionnaire(book))
+    language = check_language(book, language)
+    resource = _bridge(lambda: _questionnaire(book, language))
     sys.stdout.write(resource.model_dump_json(indent=2) + "\n")
 
 
@@ -73,10 +76,10 @@ def assess_response(source: str, book: RuleBook) -> None:
     sys.stdout.write(resource.model_dump_json(indent=2) + "\n")
 
 
-def _questionnaire(book: RuleBook) -> Any:
+def _questionnaire(book: RuleBook, language: str | None = None) -> Any:
     from psoas_triage.fhir.questionnaire import to_questionnaire
 
-    return to_questionnaire(book)
+    return to_questionnaire(book, language=language)
 
 
 def _bridge(run: Callable[[], Any]) -> Any:

@@ -8,6 +8,7 @@ extensions. See ``items`` for why no ``enableWhen`` is derived yet.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from psoas_triage.assessment import default_rulebook
@@ -17,6 +18,7 @@ from psoas_triage.fhir.items import (
     VOCABULARY_SYSTEM,
     WARNING_SIGNS,
     Item,
+    Layout,
     layout,
 )
 from psoas_triage.fhir.r4b import (
@@ -26,6 +28,7 @@ from psoas_triage.fhir.r4b import (
     QuestionnaireItem,
     QuestionnaireItemAnswerOption,
 )
+from psoas_triage.locales import Locale, resolve_language
 from psoas_triage.rulebook import RuleBook
 
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -38,14 +41,20 @@ def questionnaire_url(book: RuleBook) -> str:
     return f"{QUESTIONNAIRE_URL}:{quote(book.name, safe='')}"
 
 
-def to_questionnaire(rulebook: RuleBook | None = None) -> Questionnaire:
+def to_questionnaire(
+    rulebook: RuleBook | None = None, *, language: str | None = None
+) -> Questionnaire:
     """A validated FHIR R4B Questionnaire asking every question of ``rulebook`` (default: shipped).
 
     The ``version`` is the rule book's full version (with its digest), so a response can be
-    traced to the exact questions it answered.
+    traced to the exact questions it answered. ``language`` takes the questions, labels and
+    disclaimer from that locale (English where it has none) and sets ``Questionnaire.language``;
+    linkIds and codes are the same in every language. Raises LanguageError for a language the
+    book has no locale for.
     """
     book = rulebook if rulebook is not None else default_rulebook()
-    items = layout(book)
+    locale = resolve_language(book, language)
+    items = _localised(layout(book), locale)
     checklist = QuestionnaireItem(
         linkId=WARNING_SIGNS,
         type="group",
@@ -54,6 +63,7 @@ def to_questionnaire(rulebook: RuleBook | None = None) -> Questionnaire:
     )
     return Questionnaire(
         url=questionnaire_url(book),
+        language=locale.language if locale is not None else "en",
         version=book.full_version,
         name="PsoasTriageSymptoms",
         title=f"Symptom questions of {book.name}",
@@ -61,7 +71,8 @@ def to_questionnaire(rulebook: RuleBook | None = None) -> Questionnaire:
         subjectType=["Patient"],
         description=(
             "Questions for psoas-triage, which supports triage of reported symptoms for psoas "
-            f"(iliopsoas) involvement. {book.policy.disclaimer}"
+            f"(iliopsoas) involvement. "
+            f"{locale.texts.disclaimer if locale is not None else book.policy.disclaimer}"
         ),
         item=[
             checklist,
@@ -69,6 +80,31 @@ def to_questionnaire(rulebook: RuleBook | None = None) -> Questionnaire:
             *(_choice_item(item) for item in items.choices),
             *(_code_item(item) for item in items.codes),
         ],
+    )
+
+
+def _localised(items: Layout, locale: Locale | None) -> Layout:
+    """``items`` with ``locale``'s questions and labels, entry by entry."""
+    if locale is None:
+        return items
+    texts = locale.texts
+
+    def code(item: Item) -> Item:
+        found = texts.vocabulary.get(item.link_id)
+        return replace(
+            item,
+            text=(found and found.question) or item.text,
+            label=(found and found.label) or item.label,
+        )
+
+    def number(item: Item) -> Item:
+        return replace(item, text=getattr(texts.interview, item.link_id, None) or item.text)
+
+    return replace(
+        items,
+        warning_signs=tuple(code(item) for item in items.warning_signs),
+        numbers=tuple(number(item) for item in items.numbers),
+        codes=tuple(code(item) for item in items.codes),
     )
 
 

@@ -18,9 +18,9 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -29,7 +29,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from psoas_triage import __version__
 from psoas_triage.assessment import assess, default_rulebook
-from psoas_triage.errors import Problem, ReportError
+from psoas_triage.errors import LanguageError, Problem, ReportError
+from psoas_triage.locales import negotiate, resolve_language
 from psoas_triage.models import Assessment, NextStep, SymptomReport, TriageLevel
 from psoas_triage.next_step import next_question
 from psoas_triage.reports import parse_report, parse_report_json
@@ -42,6 +43,17 @@ from psoas_triage.suggestions import closest
 RULES_ENV = "PSOAS_TRIAGE_RULES"
 MAX_BODY_ENV = "PSOAS_TRIAGE_MAX_BODY"
 JSON = "application/json"
+
+LanguageQuery = Annotated[
+    str | None,
+    Query(
+        description=(
+            "Texts in this language (e.g. fr), from the rule book's locales; an unknown one is "
+            "a 422 listing the available languages. Without it, Accept-Language is honoured "
+            "where a locale matches, else English. Codes, levels and scores never change."
+        ),
+    ),
+]
 
 
 # --- response bodies that are not library models ------------------------------------------------
@@ -153,14 +165,17 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="Assess one SymptomReport",
     )
-    async def assess_report(request: Request) -> Response:
+    async def assess_report(request: Request, language: LanguageQuery = None) -> Response:
         """A SymptomReport in, the Assessment out (exactly ``assess(report).model_dump_json()``)."""
         body = await request.body()
         try:
-            text = await run_in_threadpool(lambda: _assess(body, book).model_dump_json())
+            tag = _language(book, language, request)
+            text = await run_in_threadpool(lambda: _assess(body, book, tag).model_dump_json())
         except ReportError as error:
             return _invalid(error)
-        return Response(text, media_type=JSON)
+        except LanguageError as error:
+            return _unknown_language(error)
+        return _in_language(Response(text, media_type=JSON), book, tag)
 
     @app.post(
         "/v1/report",
@@ -169,15 +184,18 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="The visual report of one SymptomReport, as one self-contained HTML page",
     )
-    async def html_report(request: Request) -> Response:
+    async def html_report(request: Request, language: LanguageQuery = None) -> Response:
         from psoas_triage.report_html import render_html
 
         body = await request.body()
         try:
-            page = await run_in_threadpool(lambda: render_html(_assess(body, book), book))
+            tag = _language(book, language, request)
+            page = await run_in_threadpool(lambda: render_html(_assess(body, book, tag), book))
         except ReportError as error:
             return _invalid(error)
-        return HTMLResponse(page)
+        except LanguageError as error:
+            return _unknown_language(error)
+        return _in_language(HTMLResponse(page), book, tag)
 
     @app.post(
         "/v1/next-question",
@@ -186,19 +204,22 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="The next interview question for everything answered so far (stateless)",
     )
-    async def next_question_step(request: Request) -> Response:
+    async def next_question_step(request: Request, language: LanguageQuery = None) -> Response:
         """A SymptomReport (all answers so far, ``unknown`` for don't know) in, the NextStep out
         (exactly ``next_question(report).model_dump_json()``)."""
         body = await request.body()
         try:
+            tag = _language(book, language, request)
             text = await run_in_threadpool(
                 lambda: next_question(
-                    parse_report_json(body, book, allow_empty=True), book
+                    parse_report_json(body, book, allow_empty=True), book, language=tag
                 ).model_dump_json()
             )
         except ReportError as error:
             return _invalid(error)
-        return Response(text, media_type=JSON)
+        except LanguageError as error:
+            return _unknown_language(error)
+        return _in_language(Response(text, media_type=JSON), book, tag)
 
     @app.get("/v1/vocabulary", response_model=list[Term], summary="The symptom codes")
     async def vocabulary() -> list[Term]:
@@ -250,8 +271,37 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         )
 
 
-def _assess(body: bytes, book: RuleBook) -> Assessment:
-    return assess(parse_report_json(body, book), book)
+def _assess(body: bytes, book: RuleBook, language: str | None = None) -> Assessment:
+    return assess(parse_report_json(body, book), book, language=language)
+
+
+def _language(book: RuleBook, query: str | None, request: Request) -> str | None:
+    """The language to answer in: ``?language=`` strictly (LanguageError when the book has no
+    such locale), else the best match of ``Accept-Language`` (a preference: English when none
+    matches)."""
+    if query is not None:
+        locale = resolve_language(book, query)
+    else:
+        locale = negotiate(book, request.headers.get("accept-language"))
+    return locale.language if locale is not None else None
+
+
+def _in_language(response: Response, book: RuleBook, language: str | None) -> Response:
+    """Say which language the texts are in, and that the answer depends on Accept-Language."""
+    response.headers["Content-Language"] = language or "en"
+    if book.locales:
+        response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def _unknown_language(error: LanguageError) -> JSONResponse:
+    problem = ProblemOut(
+        field="language",
+        message=f"no translation; available: {', '.join(error.available)}",
+        value=_short(error.language),
+        suggestions=list(closest(error.language, error.available)),
+    )
+    return _error(422, "unknown_language", str(error), [problem])
 
 
 def _relative(file: str, book: RuleBook) -> str:

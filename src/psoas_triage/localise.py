@@ -1,0 +1,206 @@
+"""Apply a locale to a finished Assessment or NextStep: only texts change, never a decision.
+
+A separate step over the finished result, so the pipeline stays one language: codes, ids,
+levels, scores, fired rules and the report are copied unchanged, and a test checks exactly that.
+Each text comes from the locale when it has the entry, else stays English and its locale key is
+listed in ``Assessment.untranslated``.
+
+A question's ``why`` is phrased in the locale by ``next_question`` itself (``phrasing``).
+Other generated sentences (``triage_reasons``, the evidence's ``band_note`` and floor reasons)
+and referral reasons (which have no id in ``advice.yaml``) stay English in this version; they
+are not locale keys, so they are not listed in ``untranslated``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psoas_triage.locales import Locale
+from psoas_triage.models import (
+    AdviceItem,
+    Alternative,
+    Assessment,
+    Evidence,
+    EvidenceItem,
+    NextStep,
+    Question,
+    WarningSign,
+)
+from psoas_triage.rulebook import RuleBook, per_book
+
+MAX_REMEMBERED = 4096
+"""Bound on each locale's memo of translated parts (small frozen models, shared)."""
+
+Memo = dict[Any, tuple[Any, tuple[str, ...]]]
+
+
+def _new_memos(book: RuleBook) -> dict[str, Memo]:
+    return {}
+
+
+_memos = per_book(_new_memos)
+
+
+class _Texts:
+    """Look texts up in one locale, remembering the keys that fall back to English.
+
+    Findings, red flags, warning signs, advice and alternatives are frozen models that many
+    assessments share: each is translated once per book and locale and remembered with the keys
+    it left in English, so localising an assessment is mostly dictionary lookups.
+    """
+
+    def __init__(self, book: RuleBook, locale: Locale) -> None:
+        self.book = book
+        self.texts = locale.texts
+        self.untranslated: dict[str, None] = {}
+        self.memo = _memos(book).setdefault(locale.language, {})
+
+    def pick(self, key: str, translated: str | None, english: str) -> str:
+        if translated is None:
+            self.untranslated[key] = None
+            return english
+        return translated
+
+    def entry(self, section: str, key: str, field: str, english: str) -> str:
+        found = getattr(self.texts, section).get(key)
+        return self.pick(f"{section}.{key}.{field}", getattr(found, field, None), english)
+
+    def translated(self, model: Any, section: str, key: str, fields: tuple[str, ...]) -> Any:
+        """``model`` with ``fields`` from the locale's ``section`` entry ``key``, remembered."""
+        memo_key = (type(model), model, fields)
+        hit = self.memo.get(memo_key)
+        if hit is None:
+            outer, self.untranslated = self.untranslated, {}
+            try:
+                update = {
+                    field: self.entry(section, key, field, getattr(model, field))
+                    for field in fields
+                }
+                hit = (model.model_copy(update=update), tuple(self.untranslated))
+            finally:
+                self.untranslated = outer
+            if len(self.memo) >= MAX_REMEMBERED:
+                self.memo.clear()
+            self.memo[memo_key] = hit
+        for name in hit[1]:
+            self.untranslated[name] = None
+        return hit[0]
+
+    def rule(self, model: Any, *fields: str) -> Any:
+        """A Finding, RedFlag or EvidenceItem with its rule's title (and description)."""
+        return self.translated(model, "rules", model.rule_id, fields)
+
+    def term(self, model: WarningSign) -> Any:
+        return self.translated(model, "vocabulary", model.code, ("label", "question"))
+
+    def advice_item(self, item: AdviceItem) -> AdviceItem:
+        return self.translated(item, "advice", item.id, ("title", "text"))
+
+    def alternative(self, item: Alternative) -> Alternative:
+        return self.translated(item, "alternatives", item.id, ("title", "description"))
+
+    def held_back(self, reason: str) -> str:
+        holdback_id = _holdback_ids(self.book).get(reason)
+        if holdback_id is None:  # not a holdback of this book: nothing to translate it by
+            return reason
+        return self.pick(f"holdbacks.{holdback_id}", self.texts.holdbacks.get(holdback_id), reason)
+
+    def evidence(self, evidence: Evidence) -> Evidence:
+        def items(group: tuple[EvidenceItem, ...]) -> tuple[EvidenceItem, ...]:
+            return tuple(self.rule(item, "title") for item in group)
+
+        return evidence.model_copy(
+            update={
+                "supporting": items(evidence.supporting),
+                "conflicting": items(evidence.conflicting),
+                "denials": items(evidence.denials),
+            }
+        )
+
+    def question(self, question: Question) -> Question:
+        interview = self.texts.interview
+        if question.kind == "code" and question.code is not None:
+            text = self.entry("vocabulary", question.code, "question", question.text)
+        elif question.kind == "number" and question.field is not None:
+            text = self.pick(
+                f"interview.{question.field}", getattr(interview, question.field), question.text
+            )
+        else:
+            text = self.pick("interview.checklist", interview.checklist, question.text)
+        return question.model_copy(update={"text": text})
+
+
+def _build_holdback_ids(book: RuleBook) -> dict[str, str]:
+    return {holdback.reason: holdback.id for holdback in book.advice.holdbacks}
+
+
+_holdback_ids = per_book(_build_holdback_ids)
+
+
+def localise_assessment(
+    assessment: Assessment, book: RuleBook, locale: Locale | None
+) -> Assessment:
+    """``assessment`` with ``locale``'s texts (unchanged when None: English)."""
+    if locale is None:
+        return assessment
+    texts = _Texts(book, locale)
+    return _localised(assessment, texts)
+
+
+def _localised(assessment: Assessment, texts: _Texts) -> Assessment:
+    level = assessment.triage_level
+    advice = assessment.advice
+    update: dict[str, Any] = {
+        "triage_action": texts.pick(
+            f"triage_actions.{level.value}",
+            texts.texts.triage_actions.get(level),
+            assessment.triage_action,
+        ),
+        "disclaimer": texts.texts.disclaimer,
+        "red_flags": tuple(
+            texts.rule(flag, "title", "description") for flag in assessment.red_flags
+        ),
+        "unchecked_red_flags": tuple(texts.term(sign) for sign in assessment.unchecked_red_flags),
+        "findings": tuple(texts.rule(finding, "title") for finding in assessment.findings),
+        "advice": advice.model_copy(
+            update={
+                "self_care": tuple(texts.advice_item(item) for item in advice.self_care),
+                "avoid": tuple(texts.advice_item(item) for item in advice.avoid),
+                "seek_help": tuple(texts.advice_item(item) for item in advice.seek_help),
+                "held_back": tuple(texts.held_back(reason) for reason in advice.held_back),
+            }
+        ),
+        "alternatives": tuple(texts.alternative(item) for item in assessment.alternatives),
+        "evidence": texts.evidence(assessment.evidence),
+    }
+    # Last: every lookup above has recorded what it left in English.
+    update["language"] = texts.texts.language
+    update["untranslated"] = tuple(texts.untranslated)
+    return assessment.model_copy(update=update)
+
+
+def localise_step(step: NextStep, book: RuleBook, locale: Locale | None) -> NextStep:
+    """``step`` with ``locale``'s texts: the question's text and the assessment."""
+    if locale is None:
+        return step
+    update: dict[str, Any] = {}
+    if step.assessment is not None:
+        update["assessment"] = localise_assessment(step.assessment, book, locale)
+    if step.question is not None:
+        update["question"] = _Texts(book, locale).question(step.question)
+    return step.model_copy(update=update)
+
+
+def localise_question(question: Question, book: RuleBook, locale: Locale | None) -> Question:
+    """``question`` with ``locale``'s text (its ``why`` is phrased by ``next_question``)."""
+    return question if locale is None else _Texts(book, locale).question(question)
+
+
+def localise_signs(
+    signs: tuple[WarningSign, ...], book: RuleBook, locale: Locale | None
+) -> tuple[WarningSign, ...]:
+    """The warning-sign checklist with ``locale``'s labels and questions."""
+    if locale is None:
+        return signs
+    texts = _Texts(book, locale)
+    return tuple(texts.term(sign) for sign in signs)
