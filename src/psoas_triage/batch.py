@@ -150,6 +150,7 @@ def run_batch(
     rules: str | Path | None = None,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    include_experimental: bool = False,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -157,6 +158,7 @@ def run_batch(
     order. ``workers`` > 1 uses that many processes. ``rules`` is a rule directory (the shipped
     rule book when None); it is loaded here first, so a bad one raises RuleBookError before any
     work starts. ``progress`` draws a rich progress bar on standard error for long inputs.
+    ``include_experimental`` assesses with experimental rules too (as ``assess``).
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -175,13 +177,15 @@ def run_batch(
         bar = _ProgressBar(total_lines) if show_progress else None
         try:
             if workers == 1:
-                results = (_assess_lines(book, chunk) for chunk in chunks)
+                results = (_assess_lines(book, chunk, include_experimental) for chunk in chunks)
                 if bar:
                     bar.start()
                 for chunk_result in results:
                     _write(chunk_result, sink, summary, levels, bar)
             else:
-                _run_parallel(chunks, workers, rules, sink, summary, levels, bar)
+                _run_parallel(
+                    chunks, workers, rules, sink, summary, levels, bar, include_experimental
+                )
         finally:
             if bar:
                 bar.stop()
@@ -220,15 +224,15 @@ def _init_worker(rules: str | None) -> None:
     engine_for(_WORKER_BOOK)
 
 
-def _worker_chunk(chunk: list[Line], spool: str) -> ChunkResult:
+def _worker_chunk(chunk: list[Line], spool: str, include_experimental: bool) -> ChunkResult:
     assert _WORKER_BOOK is not None, "worker not initialised"
-    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk)
+    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk, include_experimental)
     path = Path(spool) / f"chunk-{chunk[0][0]}.jsonl"
     path.write_bytes(payload)  # type: ignore[arg-type]
     return path, outcomes
 
 
-def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
+def _assess_lines(book: RuleBook, chunk: list[Line], include_experimental: bool) -> ChunkResult:
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json
 
@@ -242,7 +246,8 @@ def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
                 raise ReportError(
                     [Problem("report", f"not UTF-8 text at byte {error.start}")]
                 ) from None
-            assessment = assess(parse_report_json(text, book), book)
+            report = parse_report_json(text, book)
+            assessment = assess(report, book, include_experimental=include_experimental)
             lines.append(assessment.model_dump_json())
             outcomes.append((number, assessment.triage_level.value))
             continue
@@ -277,6 +282,7 @@ def _run_parallel(
     summary: BatchSummary,
     levels: Counter[str],
     bar: _ProgressBar | None,
+    include_experimental: bool,
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
@@ -289,7 +295,7 @@ def _run_parallel(
         )
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_worker_chunk, chunk, spool))
+                pending.append(pool.submit(_worker_chunk, chunk, spool, include_experimental))
                 if bar and not bar.started:
                     bar.start()  # after the first submit: workers are forked before it runs
                 if len(pending) >= window:

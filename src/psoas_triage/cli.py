@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from psoas_triage.cli_options import RulesOption
+from psoas_triage.cli_options import ExperimentalOption, RulesOption
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError, RuleBookError
 from psoas_triage.fhir.cli import fhir_app
 from psoas_triage.models import Assessment
@@ -486,6 +486,7 @@ def assess(
             help="Also print why: supporting and conflicting findings, denials, floors.",
         ),
     ] = False,
+    experimental: ExperimentalOption = False,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -497,6 +498,7 @@ def assess(
       psoas-triage assess --input response.json --fhir
       psoas-triage assess groin_pain hip_snapping --html report.html
       psoas-triage assess groin_pain deep_hip_clicking --absent pain_lifting_leg --explain
+      psoas-triage assess knee_pain hip_pain --experimental
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
@@ -510,14 +512,14 @@ def assess(
         if fhir:
             from psoas_triage.fhir.cli import assess_response
 
-            assess_response(input_file, book)
+            assess_response(input_file, book, include_experimental=experimental)
             return
         try:
             report = parse_report_json(read_text(input_file), book)
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise bad_report(error, as_json, f"{where}: {error}") from None
-        assessment = assess_report(report, book)
+        assessment = assess_report(report, book, include_experimental=experimental)
         write_html(html, assessment, book)
         emit_assessment(assessment, as_json, details, book)
         emit_explanation(assessment, book, explain and not as_json)
@@ -543,7 +545,7 @@ def assess(
     data: dict[str, Any] = {"present": present_codes, "absent": absent_codes}
     data.update({name: value for name, value in numbers.items() if value is not None})
     try:
-        assessment = assess_report(data, book)
+        assessment = assess_report(data, book, include_experimental=experimental)
     except ReportError as error:
         raise bad_report(error, as_json, report_error_line(error)) from None
     write_html(html, assessment, book)
@@ -600,6 +602,7 @@ def interview(
             help="Ask every question, even those that can no longer change the triage level.",
         ),
     ] = False,
+    experimental: ExperimentalOption = False,
 ) -> None:
     """Ask the warning signs as one checklist, then the other questions, then print the report.
 
@@ -632,7 +635,9 @@ def interview(
             write(answer + "\n")
         return answer
 
-    result = run_interview(book, read_line, write, skip=not ask_all)
+    result = run_interview(
+        book, read_line, write, skip=not ask_all, include_experimental=experimental
+    )
     emit_assessment(result.assessment, as_json, details, book)
 
 
@@ -949,6 +954,7 @@ def batch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
     ] = False,
+    experimental: ExperimentalOption = False,
 ) -> None:
     """Assess a JSONL file of reports, one Assessment per line out, in the same order.
 
@@ -979,6 +985,7 @@ def batch(
             workers=workers,
             rules=rules,
             progress=not quiet and _isatty(sys.stderr),
+            include_experimental=experimental,
         )
     except BrokenPipeError:
         raise ReaderGone() from None

@@ -1,6 +1,7 @@
 """Command-line options shared by the ``psoas-triage`` commands and the adapters' subcommands.
 
-Its own module so that ``cli``, ``fhir.cli`` and ``service.command`` declare ``--rules`` once;
+Its own module so that ``cli``, ``fhir.cli`` and ``service.command`` declare ``--rules`` (and
+``--experimental``) once;
 the adapters cannot import ``cli`` itself, which imports them to register their commands.
 """
 
@@ -20,5 +21,13 @@ RulesOption = Annotated[
         envvar=RULES_ENV,
         help="Rule directory to use instead of the shipped rule book.",
         show_default=False,
+    ),
+]
+
+ExperimentalOption = Annotated[
+    bool,
+    typer.Option(
+        "--experimental",
+        help="Also use rules of status experimental (weakly supported; left out by default).",
     ),
 ]

@@ -148,11 +148,14 @@ def run_interview(
     read_line: Callable[[], str | None],
     write: Callable[[str], None],
     skip: bool = True,
+    *,
+    include_experimental: bool = False,
 ) -> InterviewResult:
     """Ask what ``next_question`` asks until it stops, and assess. ``read_line`` returns None at
     end of input.
 
     ``skip=False`` then asks every question left too (for a fuller score and advice).
+    ``include_experimental`` uses experimental rules too, in the questions and the assessment.
     """
     answers = Answers()
     asked: list[str] = []
@@ -163,7 +166,7 @@ def run_interview(
     )
     while True:
         report = answers.report()
-        step = next_question(report, book)
+        step = next_question(report, book, include_experimental=include_experimental)
         if step.question is not None:
             question = _terminal_question(book, step.question)
         elif not skip and unasked_keys(book, report):
@@ -192,7 +195,9 @@ def run_interview(
             "could not change the triage level or the psoas band.\n"
         )
     write("\n")
-    assessment = assess_known_codes(answers.report(), book)
+    assessment = assess_known_codes(
+        answers.report(), book, include_experimental=include_experimental
+    )
     return InterviewResult(assessment, answers, tuple(asked), skipped, ended_by)
 
 

@@ -45,6 +45,7 @@ from psoas_triage.open_questions import (
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.screening import reachable_rule_ids, rule_raises_to, warning_sign_codes
+from psoas_triage.status import book_for
 from psoas_triage.triage import decide_triage
 
 NUMBER_PROMPTS: dict[str, tuple[str, int, int]] = {
@@ -70,17 +71,25 @@ CHECKLIST_TEXT = "Do you have any of these? Answer none, or pick the ones that a
 def next_question(
     report: SymptomReport | Mapping[str, Any],
     rulebook: RuleBook | str | Path | None = None,
+    *,
+    include_experimental: bool = False,
 ) -> NextStep:
     """The next question for ``report`` (everything answered so far), or ``should_stop``.
 
     Stateless: nothing is remembered between calls. ``assessment`` is always the assessment of
-    the answers so far (provisional until ``should_stop``). Raises ReportError for bad input.
+    the answers so far (provisional until ``should_stop``). Experimental rules are left out of
+    the assessment, and so of what is worth asking, unless ``include_experimental`` (the same
+    mode as ``assess``). Raises ReportError for bad input.
     """
     book = _resolve(rulebook)
     # Validated like any report, except that the first step may have nothing answered yet.
-    assessment = assess_known_codes(parse_report(report, book, allow_empty=True), book)
+    assessment = assess_known_codes(
+        parse_report(report, book, allow_empty=True),
+        book,
+        include_experimental=include_experimental,
+    )
     valid = assessment.report
-    plan = _plan(book, valid, assessment)
+    plan = _plan(book_for(book, include_experimental), valid, assessment)
     asked = len(valid.present) + len(valid.absent) + len(valid.unknown)
     asked += sum(getattr(valid, name) is not None for name in NUMBER_FIELDS)
     progress = Progress(asked=asked, remaining_at_most=plan.remaining)

@@ -18,9 +18,9 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -42,6 +42,15 @@ from psoas_triage.suggestions import closest
 RULES_ENV = "PSOAS_TRIAGE_RULES"
 MAX_BODY_ENV = "PSOAS_TRIAGE_MAX_BODY"
 JSON = "application/json"
+
+Experimental = Annotated[
+    bool,
+    Query(
+        description="also use rules of status experimental (left out by default), as "
+        "assess(..., include_experimental=True)"
+    ),
+]
+"""The ``?experimental=true`` query parameter: the body stays exactly a SymptomReport."""
 
 
 # --- response bodies that are not library models ------------------------------------------------
@@ -153,11 +162,13 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="Assess one SymptomReport",
     )
-    async def assess_report(request: Request) -> Response:
+    async def assess_report(request: Request, experimental: Experimental = False) -> Response:
         """A SymptomReport in, the Assessment out (exactly ``assess(report).model_dump_json()``)."""
         body = await request.body()
         try:
-            text = await run_in_threadpool(lambda: _assess(body, book).model_dump_json())
+            text = await run_in_threadpool(
+                lambda: _assess(body, book, experimental).model_dump_json()
+            )
         except ReportError as error:
             return _invalid(error)
         return Response(text, media_type=JSON)
@@ -169,12 +180,14 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="The visual report of one SymptomReport, as one self-contained HTML page",
     )
-    async def html_report(request: Request) -> Response:
+    async def html_report(request: Request, experimental: Experimental = False) -> Response:
         from psoas_triage.report_html import render_html
 
         body = await request.body()
         try:
-            page = await run_in_threadpool(lambda: render_html(_assess(body, book), book))
+            page = await run_in_threadpool(
+                lambda: render_html(_assess(body, book, experimental), book)
+            )
         except ReportError as error:
             return _invalid(error)
         return HTMLResponse(page)
@@ -186,14 +199,16 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="The next interview question for everything answered so far (stateless)",
     )
-    async def next_question_step(request: Request) -> Response:
+    async def next_question_step(request: Request, experimental: Experimental = False) -> Response:
         """A SymptomReport (all answers so far, ``unknown`` for don't know) in, the NextStep out
         (exactly ``next_question(report).model_dump_json()``)."""
         body = await request.body()
         try:
             text = await run_in_threadpool(
                 lambda: next_question(
-                    parse_report_json(body, book, allow_empty=True), book
+                    parse_report_json(body, book, allow_empty=True),
+                    book,
+                    include_experimental=experimental,
                 ).model_dump_json()
             )
         except ReportError as error:
@@ -250,8 +265,8 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         )
 
 
-def _assess(body: bytes, book: RuleBook) -> Assessment:
-    return assess(parse_report_json(body, book), book)
+def _assess(body: bytes, book: RuleBook, include_experimental: bool) -> Assessment:
+    return assess(parse_report_json(body, book), book, include_experimental=include_experimental)
 
 
 def _relative(file: str, book: RuleBook) -> str:
