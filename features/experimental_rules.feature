@@ -23,6 +23,8 @@ Feature: Experimental rules are opt-in
       | sudden increase in exercise and groin pain           | Recent jump in exercise with groin, hip or low back pain | 16 |
       | tight hip flexors and trouble standing fully upright | Front-of-hip tightness with trouble standing upright  | 18    |
       | pelvic pain and sacroiliac pain                      | pelvic_instability_pattern                            | 10    |
+      | weak glutes and low back pain                        | Weak gluteal muscles or a hip muscle imbalance with back, hip or groin pain | 4 |
+      | slipped disc and low back pain                       | A known lower-back disc problem with low back pain    | 4     |
 
   Scenario Outline: Included on request, an experimental rule adds its weight
     Given experimental rules are included
@@ -43,6 +45,8 @@ Feature: Experimental rules are opt-in
       | high stress and low back pain                        | High stress with low back pain or stiffness                     | 10    | unlikely |
       | sudden increase in exercise and groin pain           | Recent jump in exercise with groin, hip or low back pain        | 20    | possible |
       | tight hip flexors and trouble standing fully upright | Front-of-hip tightness with trouble standing upright            | 24    | possible |
+      | weak glutes and low back pain                        | muscle_imbalance_with_pain                                      | 8     | unlikely |
+      | slipped disc and low back pain                       | disc_problem_with_back_pain                                     | 8     | unlikely |
 
   Scenario Outline: Included on request, an experimental rule raises another cause
     Given experimental rules are included
