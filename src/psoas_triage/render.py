@@ -290,6 +290,10 @@ def rule_report(book: RuleBook, loaded: LoadedRule) -> RenderableType:
     head.append(f"  ({rule.id})", style="dim")
     parts.append(head)
     parts.append(Text(f"status {rule.status.value}, family {loaded.family}, file {loaded.file}"))
+    if rule.status_reason:
+        parts.append(Text(f"not stable yet: {rule.status_reason}", style="dim"))
+    if rule.status.value == "experimental":
+        parts.append(Text("left out of assessments unless experimental rules are included"))
     parts.append(Text(rule.description))
     parts.append(_heading("When"))
     parts.append(Text(f"  {describe_condition(rule)}"))
