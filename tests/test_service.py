@@ -349,7 +349,7 @@ def test_importing_the_library_imports_no_web_framework() -> None:
 def test_an_internal_failure_is_json_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     import psoas_triage.service.app as service_app
 
-    def broken(*_: Any) -> Any:
+    def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("engine exploded at /secret/path")
 
     monkeypatch.setattr(service_app, "assess", broken)
