@@ -345,3 +345,14 @@ def test_including_experimental_rules_never_lowers_the_triage_level(data: st.Dat
     assert {flag.rule_id for flag in included.red_flags} == {
         flag.rule_id for flag in default.red_flags
     }
+
+
+def test_the_terminal_report_says_the_mode() -> None:
+    included = runner.invoke(app, ["assess", "knee_pain", "groin_pain", "--experimental"])
+    assert "experimental rules included" in " ".join(included.stdout.split())
+    details = " ".join(
+        runner.invoke(app, ["assess", "knee_pain", "groin_pain", "--details"]).stdout.split()
+    )
+    assert "experimental rules left out: knee_pain, knee_pain_with_hip_pain" in details
+    plain = runner.invoke(app, ["assess", "knee_pain", "groin_pain"]).stdout
+    assert "experimental" not in plain

@@ -127,8 +127,20 @@ def render_assessment(
     parts += notes.renderables()
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
-    parts.append(Text(f"Rule book {assessment.rulebook_version}", style="dim"))
+    parts.append(Text(_rule_book_line(assessment, details), style="dim"))
     return Group(*parts)
+
+
+def _rule_book_line(assessment: Assessment, details: bool) -> str:
+    """The rule book and, when it matters, the mode: experimental rules included, or (with
+    ``details``) the experimental rules that matched but were left out."""
+    line = f"Rule book {assessment.rulebook_version}"
+    if assessment.experimental_included:
+        return f"{line}, experimental rules included"
+    if details and assessment.experimental_left_out:
+        left_out = ", ".join(assessment.experimental_left_out)
+        return f"{line}; experimental rules left out: {left_out} (--experimental uses them)"
+    return line
 
 
 def _section(title: str, lines: list[Text]) -> list[RenderableType]:
