@@ -19,8 +19,10 @@ from psoas_triage.schema import Status
 
 VIEW_SUFFIX = ":without-experimental"
 """Appended to the digest of the book without its experimental rules. The engine cache keys on
-the digest, so the view gets engines of its own; ``full_version`` (digest's first 12 characters)
-still names the book the rules came from."""
+the digest, so the view gets engines of its own (the report itself always runs on the whole
+book's engine; the screen and the interview compile theirs from the view, within the cache's
+per-directory bound); ``full_version`` (the digest's first 12 characters) still names the book
+the rules came from."""
 
 
 def _experimental_rule_ids(book: RuleBook) -> frozenset[str]:
