@@ -52,6 +52,7 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
       | self-care advice            | Kneeling psoas (hip flexor) stretch                | Psoas - Get To Know Your Muscles                                            |
       | self-care advice            | Lying ball release                                 | The Psoas Muscle: Unraveling Its Importance and Role in Movement            |
       | self-care advice            | Bridge                                             | psoas_functions_exercises_2024                                              |
+      | self-care advice            | Hip rotation and buttock (gluteal) exercises       | understanding_psoas_pain                                                    |
       | self-care advice            | Diaphragm breathing                                | (In)famous Psoas                                                            |
       | self-care advice            | Sleep on your side with a pillow between the knees | gtkym_psoas                                                                 |
       | advice on what to avoid     | Avoid hills and sloping ground for now             | Psoas Muscle: Functions and Exercises                                       |

@@ -60,5 +60,3 @@ Feature: Buttock, sacroiliac and pelvic pain
     Examples:
       | findings                         | rule                                                                | other cause                  |
       | sacroiliac pain and buttock pain | Sacroiliac and buttock pain (consider sacroiliac joint dysfunction) | Sacroiliac joint dysfunction |
-      | pelvic pain and sacroiliac pain  | Pelvic with sacroiliac pain (consider pelvic instability)           | Pelvic floor dysfunction     |
-      | pelvic pain and sacroiliac pain  | pelvic_instability_pattern                                          | Sacroiliac joint dysfunction |

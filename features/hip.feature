@@ -31,7 +31,6 @@ Feature: Hip and front-of-hip pain
       | hip pain and low back pain | Low back pain together with hip pain | 16 | unlikely |
       | hip pain and limited hip movement                    | Hip pain with limited hip range of motion                  | 18    | unlikely |
       | tight hip flexors and limited hip movement           | hip_pain_with_limited_motion                               | 22    | possible |
-      | tight hip flexors and trouble standing fully upright | Front-of-hip tightness with trouble standing upright       | 24    | possible |
 
   Scenario: Hip pain without back pain is not the back-and-hip combination
     Given a person reporting hip pain and groin pain

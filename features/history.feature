@@ -47,6 +47,26 @@ Feature: History: hip replacement, recent surgery, arthritis and bursitis of the
       | tight hip flexors | 30    |
       | snapping hip | 30 |
 
+  Scenario Outline: Inflammatory arthritis anywhere, with pain in the psoas areas
+    Given a person reporting rheumatoid arthritis and <pain>
+    When the symptoms are assessed
+    Then the finding "Inflammatory arthritis with back, hip, groin or buttock pain" is noted
+    And the psoas score is <score>
+    And psoas involvement is "unlikely"
+    And the triage level is "consultation"
+    And a doctor is recommended
+    And the reason to see a doctor mentions "inflammatory arthritis"
+
+    Examples:
+      | pain          | score |
+      | low back pain | 8     |
+      | groin pain    | 16    |
+
+  Scenario: Inflammatory arthritis without pain in the psoas areas adds nothing
+    Given a person reporting inflammatory arthritis and knee pain
+    When the symptoms are assessed
+    Then the finding "Inflammatory arthritis with back, hip, groin or buttock pain" is not noted
+
   Scenario: Recent surgery with pelvic pain
     Given a person reporting recent surgery and pelvic pain
     When the symptoms are assessed

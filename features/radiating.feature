@@ -18,9 +18,6 @@ Feature: Pain that spreads down the leg: to the knee, or past it
       | pain spreading down to the knee                   | Pain radiating down to the knee                                 | 8     | unlikely |
       | pain spreading down to the knee and low back pain | Pain radiating to the knee from the back, buttock, hip or groin | 18 | unlikely |
       | pain spreading down to the knee and groin pain    | knee_radiation_with_proximal_pain                               | 26    | possible |
-      | knee pain                                         | Knee pain                                                       | 3     | unlikely |
-      | knee pain and hip pain                            | Knee pain together with hip, front-of-hip or groin pain         | 14    | unlikely |
-      | knee pain and groin pain                          | knee_pain_with_hip_pain                                         | 20    | possible |
 
   Scenario Outline: Pain past the knee or a numb leg points away from the psoas
     Given a person reporting <findings>

@@ -35,7 +35,7 @@ def one_error_line(result) -> str:
 def test_rules_list_table_and_json():
     result = run("rules", "list", "--rules", MINI)
     assert result.exit_code == 0, result.stderr
-    for text in ("groin_snapping", "fever_flag", "severe_pain", "experimental", "12", "urgent"):
+    for text in ("groin_snapping", "fever_flag", "severe_pain", "test", "12", "urgent"):
         assert text in result.stdout
     assert "4 rules" in result.stdout
 
@@ -44,7 +44,7 @@ def test_rules_list_table_and_json():
     assert data[2] == {
         "id": "fever_flag",
         "title": "Fever",
-        "status": "experimental",
+        "status": "test",
         "family": "mini",
         "points": 0,
         "triage_floor": "urgent",

@@ -12,7 +12,9 @@ hard-coded outputs, so these tests keep holding as the rules grow:
 - a report with every finding present, at any age and sex, never fails the engine;
 - a red flag gives at least its triage floor, whatever else is reported;
 - marking an unmentioned code absent never raises the score;
-- results are deterministic, whichever way the report is given.
+- results are deterministic, whichever way the report is given;
+- all of this in both modes: with experimental rules left out (the default) and included (each
+  example draws its mode), and the default leaves out exactly the experimental rules that hold.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from psoas_triage import (
 )
 from psoas_triage.reports import is_empty
 from psoas_triage.rulebook import LoadedRule
-from psoas_triage.schema import AgeBound, AtLeast, Condition
+from psoas_triage.schema import AgeBound, AtLeast, Condition, Status
+from psoas_triage.status import book_for
 
 LIMITS = {"age": 120, "duration_days": 36500, "pain_intensity": 10}
 """The largest value the report model accepts for each number."""
@@ -53,6 +56,20 @@ PROFILE = settings(
 
 def book() -> RuleBook:
     return default_rulebook()
+
+
+modes = st.booleans()
+"""Whether experimental rules are included: every property holds in both modes."""
+
+
+def expected_fired(rulebook: RuleBook, report: SymptomReport, include: bool) -> list[str]:
+    """The rules a plain-Python reading says fire, in book order, in the given mode."""
+    return [
+        loaded.rule.id
+        for loaded in rulebook.rules
+        if condition_holds(loaded.rule.when, report)
+        and (include or loaded.rule.status is not Status.experimental)
+    ]
 
 
 def _rule_codes(rulebook: RuleBook) -> list[str]:
@@ -181,27 +198,35 @@ def assert_consistent(result: Assessment, rulebook: RuleBook) -> None:
 
 
 @PROFILE
-@given(reports())
+@given(reports(), modes)
 def test_every_result_validates_and_is_consistent_with_the_rule_book(
-    report: SymptomReport,
+    report: SymptomReport, include: bool
 ) -> None:
-    assert_consistent(assess(report, book()), book())
+    result = assess(report, book(), include_experimental=include)
+    assert_consistent(result, book())
+    assert result.experimental_included is include
 
 
 @PROFILE
-@given(reports())
-def test_the_engine_fires_exactly_the_rules_whose_conditions_hold(report: SymptomReport) -> None:
+@given(reports(), modes)
+def test_the_engine_fires_exactly_the_rules_whose_conditions_hold(
+    report: SymptomReport, include: bool
+) -> None:
     rulebook = book()
-    expected = [
-        loaded.rule.id for loaded in rulebook.rules if condition_holds(loaded.rule.when, report)
-    ]
-    assert list(assess(report, rulebook).fired_rule_ids) == expected
+    result = assess(report, rulebook, include_experimental=include)
+    assert list(result.fired_rule_ids) == expected_fired(rulebook, report, include)
+    left_out = (
+        []
+        if include
+        else sorted(set(expected_fired(rulebook, report, True)) - set(result.fired_rule_ids))
+    )
+    assert sorted(result.experimental_left_out) == left_out
 
 
 @PROFILE
-@given(reports(), st.data())
+@given(reports(), st.data(), modes)
 def test_adding_a_present_finding_never_lowers_the_triage_level(
-    report: SymptomReport, data: st.DataObject
+    report: SymptomReport, data: st.DataObject, include: bool
 ) -> None:
     rulebook = book()
     candidates = sorted(set(rulebook.terms) - set(report.present))
@@ -213,7 +238,8 @@ def test_adding_a_present_finding_never_lowers_the_triage_level(
         present=[*report.present, added],
         absent=[code for code in report.absent if code != added],
     )
-    before, after = assess(report, rulebook), assess(bigger, rulebook)
+    before = assess(report, rulebook, include_experimental=include)
+    after = assess(bigger, rulebook, include_experimental=include)
     assert after.triage_level.rank >= before.triage_level.rank
     # Denial rules (issue 13) fire on an explicit "no", so turning that no into a yes stops
     # them by design; they give bounded negative points and never a floor. Every other rule
@@ -224,14 +250,14 @@ def test_adding_a_present_finding_never_lowers_the_triage_level(
 
 
 @PROFILE
-@given(reports(), st.sampled_from(["duration_days", "pain_intensity"]), st.integers(1, 200))
+@given(reports(), st.sampled_from(["duration_days", "pain_intensity"]), st.integers(1, 200), modes)
 def test_more_pain_or_a_longer_duration_never_lowers_the_triage_level(
-    report: SymptomReport, name: str, increase: int
+    report: SymptomReport, name: str, increase: int, include: bool
 ) -> None:
     current = getattr(report, name)
     larger = min(LIMITS[name], (current or 0) + increase)
-    before = assess(report, book())
-    after = assess(_with(report, **{name: larger}), book())
+    before = assess(report, book(), include_experimental=include)
+    after = assess(_with(report, **{name: larger}), book(), include_experimental=include)
     assert after.triage_level.rank >= before.triage_level.rank
     if current is not None:
         assert set(before.fired_rule_ids) <= set(after.fired_rule_ids)
@@ -242,8 +268,10 @@ def _red_flag_rules() -> list[LoadedRule]:
 
 
 @PROFILE
-@given(reports(), st.data())
-def test_a_red_flag_gives_at_least_its_floor(report: SymptomReport, data: st.DataObject) -> None:
+@given(reports(), st.data(), modes)
+def test_a_red_flag_gives_at_least_its_floor(
+    report: SymptomReport, data: st.DataObject, include: bool
+) -> None:
     flags = _red_flag_rules()
     assert flags, "the rule book should have red-flag rules"
     loaded = data.draw(st.sampled_from(flags), label="red flag")
@@ -260,7 +288,7 @@ def test_a_red_flag_gives_at_least_its_floor(report: SymptomReport, data: st.Dat
     if rule.when.sex is not None:
         changes["sex"] = rule.when.sex.value
     flagged = _with(report, **changes)
-    result = assess(flagged, book())
+    result = assess(flagged, book(), include_experimental=include)
     assert rule.id in result.fired_rule_ids
     assert rule.id in {flag.rule_id for flag in result.red_flags}
     assert rule.triage_floor is not None
@@ -309,14 +337,17 @@ def test_results_are_deterministic_whichever_way_the_report_is_given(
 
 
 @PROFILE
-@given(reports())
-def test_remembered_parts_match_a_fresh_build(report: SymptomReport) -> None:
+@given(reports(), modes)
+def test_remembered_parts_match_a_fresh_build(report: SymptomReport, include: bool) -> None:
     """assess() reuses parts per fired-rule set; a build from copies of the rules (which
-    bypasses anything remembered) must give the same assessment."""
+    bypasses anything remembered) must give the same assessment (build_assessment does not
+    know the mode: assess() adds it)."""
     rulebook = book()
-    result = assess(report, rulebook)
+    result = assess(report, rulebook, include_experimental=include)
     copies = [dataclasses.replace(rulebook.rule(rule_id)) for rule_id in result.fired_rule_ids]
-    assert build_assessment(rulebook, report, copies) == result
+    built = build_assessment(book_for(rulebook, include), report, copies)
+    mode = {"experimental_included": False, "experimental_left_out": ()}
+    assert built == result.model_copy(update=mode)
 
 
 def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> None:
@@ -327,20 +358,17 @@ def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> No
 
 
 @PROFILE
-@given(reports(), st.integers(0, LIMITS["age"]), st.sampled_from([None, "female", "male"]))
+@given(reports(), st.integers(0, LIMITS["age"]), st.sampled_from([None, "female", "male"]), modes)
 def test_age_and_sex_are_context_and_results_stay_consistent(
-    report: SymptomReport, age: int, sex: str | None
+    report: SymptomReport, age: int, sex: str | None, include: bool
 ) -> None:
     """No monotone promise for age or sex (a rule for children stops firing at 16), but every
     result still follows the rule book, and present findings still only add rules."""
     rulebook = book()
     changed = _with(report, age=age, sex=sex)
-    result = assess(changed, rulebook)
+    result = assess(changed, rulebook, include_experimental=include)
     assert_consistent(result, rulebook)
-    expected = [
-        loaded.rule.id for loaded in rulebook.rules if condition_holds(loaded.rule.when, changed)
-    ]
-    assert list(result.fired_rule_ids) == expected
+    assert list(result.fired_rule_ids) == expected_fired(rulebook, changed, include)
 
 
 def test_only_age_may_be_bounded_from_above() -> None:

@@ -33,6 +33,7 @@ from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
 from psoas_triage.scoring import score_fired
 from psoas_triage.screening import screen, warning_sign_items
+from psoas_triage.status import experimental_rule_ids, without_experimental
 from psoas_triage.triage import apply_screen, decide_triage
 
 
@@ -47,29 +48,52 @@ def assess(
     rulebook: RuleBook | str | Path | None = None,
     *,
     language: str | None = None,
+    include_experimental: bool = False,
 ) -> Assessment:
     """Assess one symptom report. Supports triage; the result is not a diagnosis.
 
     ``report`` is a SymptomReport or a plain mapping validated into one; ``rulebook`` is a loaded
     RuleBook, a rule directory, or None for the shipped rules. ``language`` (e.g. ``"fr"``) takes
     the texts from the book's ``locales/<language>.yaml``, entry by entry, English where it has
-    none; nothing but texts changes. Raises ReportError for bad input, LanguageError for a
-    language the book has no locale for.
+    none; nothing but texts changes. Rules of status ``experimental`` are left out unless
+    ``include_experimental`` (see ``status``); the result says which mode it ran in. Raises
+    ReportError for bad input, LanguageError for a language the book has no locale for.
     """
     book = _resolve(rulebook)
     locale = resolve_language(book, language)
-    return localise_assessment(assess_known_codes(parse_report(report, book), book), book, locale)
+    assessment = assess_known_codes(
+        parse_report(report, book), book, include_experimental=include_experimental
+    )
+    return localise_assessment(assessment, book, locale)
 
 
-def assess_known_codes(report: SymptomReport, book: RuleBook) -> Assessment:
+def assess_known_codes(
+    report: SymptomReport, book: RuleBook, *, include_experimental: bool = False
+) -> Assessment:
     """Assess a report already built from ``book``'s own codes, without the door's checks.
 
     For the interview, which assesses its answers as it goes, starting from none: an empty
     report is refused at every door (``assess``, ``--input``, batch), but an interview with
     nothing answered yet is a state, not bad input.
+
+    The whole book's engine runs once; experimental rules it fires are then left out (and
+    named in ``experimental_left_out``) unless ``include_experimental``, and everything after
+    the engine works on the book without them.
     """
-    fired = [book.rule(rule_id) for rule_id in engine_for(book).fired_rule_ids(report)]
-    return build_assessment(book, report, fired)
+    fired_ids = engine_for(book).fired_rule_ids(report)
+    experimental = experimental_rule_ids(book)
+    if include_experimental or not experimental:
+        assessment = build_assessment(book, report, [book.rule(rule_id) for rule_id in fired_ids])
+        if include_experimental:
+            return assessment.model_copy(update={"experimental_included": True})
+        return assessment
+    used = without_experimental(book)
+    fired = [used.rule(rule_id) for rule_id in fired_ids if rule_id not in experimental]
+    assessment = build_assessment(used, report, fired)
+    left_out = tuple(rule_id for rule_id in fired_ids if rule_id in experimental)
+    if left_out:
+        return assessment.model_copy(update={"experimental_left_out": left_out})
+    return assessment
 
 
 def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRule]) -> Assessment:

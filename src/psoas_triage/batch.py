@@ -65,6 +65,14 @@ scale on a two-core machine.
 """
 
 
+@dataclass(frozen=True)
+class LineOptions:
+    """How each line is assessed: the same keywords ``assess`` takes (sent to every worker)."""
+
+    language: str | None = None
+    include_experimental: bool = False
+
+
 _STOP_REQUESTED = threading.Event()
 
 
@@ -176,6 +184,7 @@ def run_batch(
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
     language: str | None = None,
+    include_experimental: bool = False,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -185,6 +194,7 @@ def run_batch(
     work starts. ``progress`` draws a rich progress bar on standard error for long inputs.
     ``language`` writes every assessment in that locale's texts (a LanguageError before any
     work starts when the book has no such locale).
+    ``include_experimental`` assesses with experimental rules too (as ``assess``).
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -192,6 +202,7 @@ def run_batch(
         raise ValueError("chunk_size must be at least 1")
     book = _load(rules)
     resolve_language(book, language)
+    options = LineOptions(language, include_experimental)
     _start_unstopped()
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
@@ -205,14 +216,14 @@ def run_batch(
         bar = _ProgressBar(total_lines) if show_progress else None
         try:
             if workers == 1:
-                results = (_assess_lines(book, chunk, language) for chunk in chunks)
+                results = (_assess_lines(book, chunk, options) for chunk in chunks)
                 if bar:
                     bar.start()
                 for chunk_result in results:
                     _write(chunk_result, sink, summary, levels, bar)
                     _stop_if_requested()
             else:
-                _run_parallel(chunks, workers, rules, sink, summary, levels, bar, language)
+                _run_parallel(chunks, workers, rules, sink, summary, levels, bar, options)
         finally:
             if bar:
                 bar.stop()
@@ -251,28 +262,28 @@ def _init_worker(rules: str | None) -> None:
     engine_for(_WORKER_BOOK)
 
 
-def _worker_chunk(chunk: list[Line], spool: str, language: str | None = None) -> ChunkResult:
+def _worker_chunk(chunk: list[Line], spool: str, options: LineOptions) -> ChunkResult:
     assert _WORKER_BOOK is not None, "worker not initialised"
-    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk, language)
+    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk, options)
     path = Path(spool) / f"chunk-{chunk[0][0]}.jsonl"
     path.write_bytes(payload)  # type: ignore[arg-type]
     return path, outcomes
 
 
 def assess_lines(
-    book: RuleBook, lines: list[Line], language: str | None = None
+    book: RuleBook, lines: list[Line], options: LineOptions | None = None
 ) -> tuple[bytes, list[Outcome]]:
     """Assess numbered raw input lines as the batch does: the output lines as one UTF-8 blob
     (each ending in a newline) and each line's outcome.
 
     Public so that other runners (``psoas_triage.dask``) write exactly the batch's bytes.
     """
-    payload, outcomes = _assess_lines(book, lines, language)
+    payload, outcomes = _assess_lines(book, lines, options or LineOptions())
     assert isinstance(payload, bytes)
     return payload, outcomes
 
 
-def _assess_lines(book: RuleBook, chunk: list[Line], language: str | None = None) -> ChunkResult:
+def _assess_lines(book: RuleBook, chunk: list[Line], options: LineOptions) -> ChunkResult:
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json
 
@@ -286,7 +297,13 @@ def _assess_lines(book: RuleBook, chunk: list[Line], language: str | None = None
                 raise ReportError(
                     [Problem("report", f"not UTF-8 text at byte {error.start}")]
                 ) from None
-            assessment = assess(parse_report_json(text, book), book, language=language)
+            report = parse_report_json(text, book)
+            assessment = assess(
+                report,
+                book,
+                language=options.language,
+                include_experimental=options.include_experimental,
+            )
             lines.append(assessment.model_dump_json())
             outcomes.append((number, assessment.triage_level.value))
             continue
@@ -321,7 +338,7 @@ def _run_parallel(
     summary: BatchSummary,
     levels: Counter[str],
     bar: _ProgressBar | None,
-    language: str | None = None,
+    options: LineOptions,
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
@@ -334,7 +351,7 @@ def _run_parallel(
         )
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_worker_chunk, chunk, spool, language))
+                pending.append(pool.submit(_worker_chunk, chunk, spool, options))
                 if bar and not bar.started:
                     bar.start()  # after the first submit: workers are forked before it runs
                 if len(pending) >= window:

@@ -33,7 +33,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from psoas_triage.cli_options import LanguageOption, RulesOption
+from psoas_triage.cli_options import ExperimentalOption, LanguageOption, RulesOption
 from psoas_triage.errors import (
     LanguageError,
     Problem,
@@ -538,6 +538,7 @@ def assess(
             help="Also print why: supporting and conflicting findings, denials, floors.",
         ),
     ] = False,
+    experimental: ExperimentalOption = False,
 ) -> None:
     """Assess one symptom report and print the triage report.
 
@@ -550,6 +551,7 @@ def assess(
       psoas-triage assess groin_pain hip_snapping --html report.html
       psoas-triage assess groin_pain deep_hip_clicking --absent pain_lifting_leg --explain
       psoas-triage assess groin_pain saddle_numbness --language fr
+      psoas-triage assess knee_pain hip_pain --experimental
     """
     from psoas_triage.assessment import assess as assess_report
     from psoas_triage.reports import parse_report_json
@@ -564,14 +566,16 @@ def assess(
         if fhir:
             from psoas_triage.fhir.cli import assess_response
 
-            assess_response(input_file, book)
+            assess_response(input_file, book, include_experimental=experimental)
             return
         try:
             report = parse_report_json(read_text(input_file), book)
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise bad_report(error, as_json, f"{where}: {error}") from None
-        assessment = assess_report(report, book, language=language)
+        assessment = assess_report(
+            report, book, language=language, include_experimental=experimental
+        )
         write_html(html, assessment, book)
         emit_assessment(assessment, as_json, details, book)
         emit_explanation(assessment, book, explain and not as_json)
@@ -597,7 +601,7 @@ def assess(
     data: dict[str, Any] = {"present": present_codes, "absent": absent_codes}
     data.update({name: value for name, value in numbers.items() if value is not None})
     try:
-        assessment = assess_report(data, book, language=language)
+        assessment = assess_report(data, book, language=language, include_experimental=experimental)
     except ReportError as error:
         raise bad_report(error, as_json, report_error_line(error)) from None
     write_html(html, assessment, book)
@@ -657,6 +661,7 @@ def interview(
             help="Ask every question, even those that can no longer change the triage level.",
         ),
     ] = False,
+    experimental: ExperimentalOption = False,
 ) -> None:
     """Ask the warning signs as one checklist, then the other questions, then print the report.
 
@@ -690,7 +695,14 @@ def interview(
             write(answer + "\n")
         return answer
 
-    result = run_interview(book, read_line, write, skip=not ask_all, language=language)
+    result = run_interview(
+        book,
+        read_line,
+        write,
+        skip=not ask_all,
+        language=language,
+        include_experimental=experimental,
+    )
     emit_assessment(result.assessment, as_json, details, book)
 
 
@@ -1037,6 +1049,7 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    experimental: ExperimentalOption = False,
 ) -> None:
     """Assess a JSONL file of reports, one Assessment per line out, in the same order.
 
@@ -1071,6 +1084,7 @@ def batch(
             rules=rules,
             progress=not quiet and _isatty(sys.stderr),
             language=language,
+            include_experimental=experimental,
         )
     except BrokenPipeError:
         raise ReaderGone() from None

@@ -1,6 +1,7 @@
 """Command-line options shared by the ``psoas-triage`` commands and the adapters' subcommands.
 
-Its own module so that ``cli``, ``fhir.cli`` and ``service.command`` declare ``--rules`` once;
+Its own module so that ``cli``, ``fhir.cli`` and ``service.command`` declare ``--rules`` (and
+``--experimental``) once;
 the adapters cannot import ``cli`` itself, which imports them to register their commands.
 """
 
@@ -34,5 +35,13 @@ LanguageOption = Annotated[
             "where it has no translation. Codes, levels and scores do not change."
         ),
         show_default=False,
+    ),
+]
+
+ExperimentalOption = Annotated[
+    bool,
+    typer.Option(
+        "--experimental",
+        help="Also use rules of status experimental (weakly supported; left out by default).",
     ),
 ]

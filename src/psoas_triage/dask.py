@@ -42,6 +42,7 @@ from psoas_triage.batch import (
     BatchInterrupted,
     BatchSummary,
     Line,
+    LineOptions,
     Outcome,
     _chunks,
     _count_lines,
@@ -293,6 +294,7 @@ def run_batch_on_cluster(
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
     language: str | None = None,
+    include_experimental: bool = False,
 ) -> BatchSummary:
     """``run_batch`` with the chunks assessed on a Dask cluster; the output is byte for byte
     the same, written by the same writer (atomic, ``OUT.partial`` when interrupted).
@@ -308,6 +310,7 @@ def run_batch_on_cluster(
         raise ValueError("chunk_size must be at least 1")
     ref = BookRef.of(rules)
     resolve_language(ref.load(), language)  # a wrong language fails here, not on every line
+    options = LineOptions(language, include_experimental)
     _start_unstopped()
     started = time.perf_counter()
     levels: Counter[str] = Counter()
@@ -326,7 +329,7 @@ def run_batch_on_cluster(
                     bar.start()
                 try:
                     for result in _results_in_order(
-                        client, chunks, ref, slots * WINDOW_PER_WORKER, language
+                        client, chunks, ref, slots * WINDOW_PER_WORKER, options
                     ):
                         _write(result, sink, summary, levels, bar)
                         _stop_if_requested()
@@ -347,10 +350,10 @@ def run_batch_on_cluster(
 
 
 def _assess_chunk(
-    chunk: list[Line], ref: BookRef, language: str | None = None
+    chunk: list[Line], ref: BookRef, options: LineOptions | None = None
 ) -> tuple[bytes, list[Outcome]]:
     """One task: the batch's bytes for one chunk, assessed with this worker's copy of the book."""
-    return assess_lines(ref.load(), chunk, language)
+    return assess_lines(ref.load(), chunk, options)
 
 
 def _results_in_order(
@@ -358,14 +361,14 @@ def _results_in_order(
     chunks: Iterator[list[Line]],
     ref: BookRef,
     window: int,
-    language: str | None,
+    options: LineOptions,
 ) -> Iterator[tuple[bytes, list[Outcome]]]:
     """Submit chunks with at most ``window`` in flight and yield their results in input order."""
     pending: deque[tuple[int, distributed.Future]] = deque()
     try:
         for chunk in chunks:
             pending.append(
-                (chunk[0][0], client.submit(_assess_chunk, chunk, ref, language, pure=False))
+                (chunk[0][0], client.submit(_assess_chunk, chunk, ref, options, pure=False))
             )
             if len(pending) >= window:
                 yield _result(*pending.popleft())

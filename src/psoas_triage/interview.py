@@ -157,6 +157,8 @@ def run_interview(
     write: Callable[[str], None],
     skip: bool = True,
     language: str | None = None,
+    *,
+    include_experimental: bool = False,
 ) -> InterviewResult:
     """Ask what ``next_question`` asks until it stops, and assess. ``read_line`` returns None at
     end of input.
@@ -164,6 +166,7 @@ def run_interview(
     ``skip=False`` then asks every question left too (for a fuller score and advice).
     ``language`` asks the questions and gives the assessment in that locale's words (the
     terminal's own instructions and answer words stay English).
+    ``include_experimental`` uses experimental rules too, in the questions and the assessment.
     """
     locale = resolve_language(book, language)
     answers = Answers()
@@ -175,7 +178,9 @@ def run_interview(
     )
     while True:
         report = answers.report()
-        step = next_question(report, book, language=language)
+        step = next_question(
+            report, book, language=language, include_experimental=include_experimental
+        )
         if step.question is not None:
             question = _terminal_question(book, step.question, locale)
         elif not skip and unasked_keys(book, report):
@@ -205,7 +210,11 @@ def run_interview(
             "could not change the triage level or the psoas band.\n"
         )
     write("\n")
-    assessment = localise_assessment(assess_known_codes(answers.report(), book), book, locale)
+    assessment = localise_assessment(
+        assess_known_codes(answers.report(), book, include_experimental=include_experimental),
+        book,
+        locale,
+    )
     return InterviewResult(assessment, answers, tuple(asked), skipped, ended_by)
 
 

@@ -11,6 +11,9 @@ Score calibration (issue 13): one finding alone must not reach "likely"; a findi
 combination that needs it add up to less than the "likely" threshold (no double counting);
 a psoas-specific rule must rest on a sign (a mechanical sign or an aggravating factor), never on
 a location and an exposure alone; denials together weigh at most ``MAX_DENIAL_POINTS``.
+
+Status (issue 14): every rule that is not ``stable`` says why in ``status_reason``. Lint runs
+every rule, experimental ones included (they are opt-in for assessments, not for checks).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from psoas_triage.errors import RuleBookError
 from psoas_triage.locales import missing_keys, safety_keys
 from psoas_triage.models import Likelihood, SymptomReport
 from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
-from psoas_triage.schema import Category
+from psoas_triage.schema import Category, Status
 from psoas_triage.scoring import score_fired
 
 MAX_DENIAL_POINTS = 20
@@ -74,6 +77,24 @@ def lint_rulebook(book: RuleBook) -> list[LintProblem]:
         *body_map_problems(book),
         *calibration_problems(book),
         *locale_notes(book),
+        *status_problems(book),
+    ]
+
+
+def status_problems(book: RuleBook) -> list[LintProblem]:
+    """A rule that is not ``stable`` must say why (``status_reason``). An experimental rule
+    with a triage floor or a red flag is refused by the loader already (it would be left out of
+    default assessments)."""
+    return [
+        LintProblem(
+            loaded.file,
+            loaded.rule.id,
+            f"status {loaded.rule.status.value} needs a status_reason: say why the rule is not "
+            "stable yet (what evidence is missing)",
+            line=loaded.line,
+        )
+        for loaded in book.rules
+        if loaded.rule.status is not Status.stable and not loaded.rule.status_reason
     ]
 
 

@@ -336,6 +336,16 @@ class Assessment(BaseModel):
             "has no translation for them (e.g. rules.fever_with_pain.title); empty in English"
         ),
     )
+    experimental_included: bool = Field(
+        default=False,
+        description="true when experimental rules were used (include_experimental / "
+        "--experimental); by default they are left out",
+    )
+    experimental_left_out: tuple[str, ...] = Field(
+        default=(),
+        description="ids of experimental rules that matched the report but were left out "
+        "(empty when experimental rules were included)",
+    )
 
     @property
     def fired_rule_ids(self) -> tuple[str, ...]:

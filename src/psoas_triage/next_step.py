@@ -47,6 +47,7 @@ from psoas_triage.phrasing import NUMBER_SUBJECTS, Phrasing
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.screening import reachable_rule_ids, rule_raises_to, warning_sign_codes
+from psoas_triage.status import book_for
 from psoas_triage.triage import decide_triage
 
 NUMBER_PROMPTS: dict[str, tuple[str, int, int]] = {
@@ -71,26 +72,37 @@ def next_question(
     rulebook: RuleBook | str | Path | None = None,
     *,
     language: str | None = None,
+    include_experimental: bool = False,
 ) -> NextStep:
     """The next question for ``report`` (everything answered so far), or ``should_stop``.
 
     Stateless: nothing is remembered between calls. ``assessment`` is always the assessment of
     the answers so far (provisional until ``should_stop``). ``language`` translates the texts
-    as ``assess`` does, and phrases the question's ``why`` in it. Raises ReportError for bad
-    input, LanguageError for a language the book has no locale for.
+    as ``assess`` does, and phrases the question's ``why`` in it. Experimental rules are left
+    out of the assessment, and so of what is worth asking, unless ``include_experimental`` (the
+    same mode as ``assess``). Raises ReportError for bad input, LanguageError for a language
+    the book has no locale for.
     """
     book = _resolve(rulebook)
     locale = resolve_language(book, language)
-    return localise_step(_next_step(report, book, Phrasing(book, locale)), book, locale)
+    step = _next_step(report, book, Phrasing(book, locale), include_experimental)
+    return localise_step(step, book, locale)
 
 
 def _next_step(
-    report: SymptomReport | Mapping[str, Any], book: RuleBook, phrasing: Phrasing
+    report: SymptomReport | Mapping[str, Any],
+    book: RuleBook,
+    phrasing: Phrasing,
+    include_experimental: bool,
 ) -> NextStep:
     # Validated like any report, except that the first step may have nothing answered yet.
-    assessment = assess_known_codes(parse_report(report, book, allow_empty=True), book)
+    assessment = assess_known_codes(
+        parse_report(report, book, allow_empty=True),
+        book,
+        include_experimental=include_experimental,
+    )
     valid = assessment.report
-    plan = _plan(book, valid, assessment, phrasing)
+    plan = _plan(book_for(book, include_experimental), valid, assessment, phrasing)
     asked = len(valid.present) + len(valid.absent) + len(valid.unknown)
     asked += sum(getattr(valid, name) is not None for name in NUMBER_FIELDS)
     progress = Progress(asked=asked, remaining_at_most=plan.remaining)

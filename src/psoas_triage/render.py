@@ -127,7 +127,7 @@ def render_assessment(
     parts += notes.renderables()
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
-    parts.append(Text(f"Rule book {assessment.rulebook_version}", style="dim"))
+    parts.append(Text(_rule_book_line(assessment, details), style="dim"))
     if assessment.untranslated:
         parts.append(
             Text(
@@ -137,6 +137,18 @@ def render_assessment(
             )
         )
     return Group(*parts)
+
+
+def _rule_book_line(assessment: Assessment, details: bool) -> str:
+    """The rule book and, when it matters, the mode: experimental rules included, or (with
+    ``details``) the experimental rules that matched but were left out."""
+    line = f"Rule book {assessment.rulebook_version}"
+    if assessment.experimental_included:
+        return f"{line}, experimental rules included"
+    if details and assessment.experimental_left_out:
+        left_out = ", ".join(assessment.experimental_left_out)
+        return f"{line}; experimental rules left out: {left_out} (--experimental uses them)"
+    return line
 
 
 def _section(title: str, lines: list[Text]) -> list[RenderableType]:
@@ -298,6 +310,10 @@ def rule_report(book: RuleBook, loaded: LoadedRule) -> RenderableType:
     head.append(f"  ({rule.id})", style="dim")
     parts.append(head)
     parts.append(Text(f"status {rule.status.value}, family {loaded.family}, file {loaded.file}"))
+    if rule.status_reason:
+        parts.append(Text(f"not stable yet: {rule.status_reason}", style="dim"))
+    if rule.status.value == "experimental":
+        parts.append(Text("left out of assessments unless experimental rules are included"))
     parts.append(Text(rule.description))
     parts.append(_heading("When"))
     parts.append(Text(f"  {describe_condition(rule)}"))

@@ -130,7 +130,18 @@ class AlternativesFile(Strict):
 
 
 class Status(str, Enum):
-    """How much evidence stands behind a rule (after Sigma's rule status)."""
+    """How much evidence stands behind a rule (after Sigma's rule status), and what that does.
+
+    - ``stable``: established in the sources and in clinical practice; used in every assessment.
+    - ``test`` (the default): sourced and checked by examples and scenarios, but its weight or
+      wording is still a judgement under review; used in every assessment.
+    - ``experimental``: plausible but weakly supported, or a combination only judgement links;
+      left out of assessments unless asked for (``include_experimental``, ``--experimental``).
+      It may not set a triage floor or be a red flag: a safety rule must never be opt-in.
+
+    A rule that is not ``stable`` says why in ``status_reason`` (``rules lint`` requires it).
+    ``test`` is the default so a rule whose author left the status out still counts.
+    """
 
     experimental = "experimental"
     test = "test"
@@ -272,7 +283,9 @@ class Rule(Strict):
 
     id: Identifier
     title: Text
-    status: Status = Status.experimental
+    status: Status = Status.test
+    status_reason: Text | None = None
+    """Why the rule is not ``stable`` yet (lint requires it for test and experimental rules)."""
     description: Text
     when: Condition
     points: StrictInt = Field(default=0, ge=-50, le=50)
@@ -312,6 +325,12 @@ class Rule(Strict):
             raise ValueError("a red-flag rule must set a triage_floor")
         if self.red_flag and self.points != 0:
             raise ValueError("a red-flag rule overrides the score and gives no points")
+        if self.status is Status.experimental and (self.triage_floor is not None or self.red_flag):
+            raise ValueError(
+                "an experimental rule is left out of default assessments, so it cannot set a "
+                "triage_floor or be a red flag (default results would under-triage): give it "
+                "status test or stable with its evidence, or drop the floor"
+            )
         return self
 
 

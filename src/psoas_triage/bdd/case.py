@@ -40,6 +40,8 @@ class PsoasCase:
 
     rules_dir: Path | None = None
     recorder: Recorder | None = None
+    include_experimental: bool = False
+    """Assess with experimental rules too (``Given experimental rules are included``)."""
     present: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +60,11 @@ class PsoasCase:
             raise AssertionError("choose the rules before the symptoms are assessed")
         self.rules_dir = path
         self.book  # noqa: B018 - load now, so a bad directory fails on the step that names it
+
+    def use_experimental(self) -> None:
+        if self._assessed:
+            raise AssertionError("include experimental rules before the symptoms are assessed")
+        self.include_experimental = True
 
     def report_present(self, codes: Iterable[str]) -> None:
         self.present.extend(code for code in codes if code not in self.present)
@@ -84,7 +91,9 @@ class PsoasCase:
         book = self.book
         self._assessed = True
         try:
-            self._assessment = assess(self.report(), book)
+            self._assessment = assess(
+                self.report(), book, include_experimental=self.include_experimental
+            )
         except ReportError as error:
             self._error = error
             return
@@ -96,7 +105,7 @@ class PsoasCase:
         data = self.report()
         data["present"] = list(dict.fromkeys([*self.present, *extra_present]))
         data["absent"] = [code for code in self.absent if code not in data["present"]]
-        result = assess(data, self.book)
+        result = assess(data, self.book, include_experimental=self.include_experimental)
         if self.recorder is not None:
             self.recorder(self.book, result)
         return result

@@ -182,6 +182,17 @@ def _use_shipped_rules(psoas_case: PsoasCase) -> None:
     psoas_case.use_rules(None)
 
 
+@catalogued(
+    "Given",
+    "experimental rules are included",
+    "experimental rules are included",
+    "also use rules of status experimental, which assessments leave out by default",
+)
+@given("experimental rules are included")
+def _include_experimental(psoas_case: PsoasCase) -> None:
+    psoas_case.use_experimental()
+
+
 def _find_directory(directory: str, request: pytest.FixtureRequest) -> Path:
     path = Path(directory)
     if path.is_absolute():
@@ -529,6 +540,22 @@ def _finding_noted(rule: str, negation: str | None, psoas_case: PsoasCase) -> No
         assert rule_id not in fired, f"rule {rule_id} fired but should not ({psoas_case.summary()})"
     else:
         assert rule_id in fired, f"rule {rule_id} did not fire ({psoas_case.summary()})"
+
+
+@catalogued(
+    "Then",
+    'the experimental rule "<rule id or title>" is left out',
+    'the experimental rule "Knee pain" is left out',
+    "it matched, but experimental rules were not included",
+)
+@then(parsers.re(r'the experimental rule "(?P<rule>[^"]+)" is left out'))
+def _experimental_left_out(rule: str, psoas_case: PsoasCase) -> None:
+    rule_id = psoas_case.rule_id(rule)
+    left_out = psoas_case.assessment.experimental_left_out
+    assert rule_id in left_out, (
+        f"rule {rule_id} is not among the experimental rules left out ({left_out or 'none'}; "
+        f"{psoas_case.summary()})"
+    )
 
 
 @catalogued("Then", 'the red flag "<rule id or title>" is raised', 'the red flag "Fever" is raised')

@@ -53,7 +53,7 @@ def questionnaire(
     sys.stdout.write(resource.model_dump_json(indent=2) + "\n")
 
 
-def assess_response(source: str, book: RuleBook) -> None:
+def assess_response(source: str, book: RuleBook, *, include_experimental: bool = False) -> None:
     """``assess --input FILE --fhir``: a QuestionnaireResponse in, a RiskAssessment JSON out."""
     from psoas_triage.assessment import assess
     from psoas_triage.cli import CliError, read_text
@@ -70,7 +70,8 @@ def assess_response(source: str, book: RuleBook) -> None:
         except ReportError as error:
             where = "standard input" if source == "-" else source
             raise CliError(f"{where}: {error}") from None
-        return to_risk_assessment(assess(report, book), rulebook=book)
+        assessment = assess(report, book, include_experimental=include_experimental)
+        return to_risk_assessment(assessment, rulebook=book)
 
     resource = _bridge(run)
     sys.stdout.write(resource.model_dump_json(indent=2) + "\n")

@@ -55,6 +55,15 @@ LanguageQuery = Annotated[
     ),
 ]
 
+Experimental = Annotated[
+    bool,
+    Query(
+        description="also use rules of status experimental (left out by default), as "
+        "assess(..., include_experimental=True)"
+    ),
+]
+"""The ``?experimental=true`` query parameter: the body stays exactly a SymptomReport."""
+
 
 # --- response bodies that are not library models ------------------------------------------------
 
@@ -165,12 +174,16 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="Assess one SymptomReport",
     )
-    async def assess_report(request: Request, language: LanguageQuery = None) -> Response:
+    async def assess_report(
+        request: Request, language: LanguageQuery = None, experimental: Experimental = False
+    ) -> Response:
         """A SymptomReport in, the Assessment out (exactly ``assess(report).model_dump_json()``)."""
         body = await request.body()
         try:
             tag = _language(book, language, request)
-            text = await run_in_threadpool(lambda: _assess(body, book, tag).model_dump_json())
+            text = await run_in_threadpool(
+                lambda: _assess(body, book, tag, experimental).model_dump_json()
+            )
         except ReportError as error:
             return _invalid(error)
         except LanguageError as error:
@@ -184,13 +197,17 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="The visual report of one SymptomReport, as one self-contained HTML page",
     )
-    async def html_report(request: Request, language: LanguageQuery = None) -> Response:
+    async def html_report(
+        request: Request, language: LanguageQuery = None, experimental: Experimental = False
+    ) -> Response:
         from psoas_triage.report_html import render_html
 
         body = await request.body()
         try:
             tag = _language(book, language, request)
-            page = await run_in_threadpool(lambda: render_html(_assess(body, book, tag), book))
+            page = await run_in_threadpool(
+                lambda: render_html(_assess(body, book, tag, experimental), book)
+            )
         except ReportError as error:
             return _invalid(error)
         except LanguageError as error:
@@ -204,7 +221,9 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         openapi_extra=REPORT_BODY,
         summary="The next interview question for everything answered so far (stateless)",
     )
-    async def next_question_step(request: Request, language: LanguageQuery = None) -> Response:
+    async def next_question_step(
+        request: Request, language: LanguageQuery = None, experimental: Experimental = False
+    ) -> Response:
         """A SymptomReport (all answers so far, ``unknown`` for don't know) in, the NextStep out
         (exactly ``next_question(report).model_dump_json()``)."""
         body = await request.body()
@@ -212,7 +231,10 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
             tag = _language(book, language, request)
             text = await run_in_threadpool(
                 lambda: next_question(
-                    parse_report_json(body, book, allow_empty=True), book, language=tag
+                    parse_report_json(body, book, allow_empty=True),
+                    book,
+                    language=tag,
+                    include_experimental=experimental,
                 ).model_dump_json()
             )
         except ReportError as error:
@@ -271,8 +293,15 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         )
 
 
-def _assess(body: bytes, book: RuleBook, language: str | None = None) -> Assessment:
-    return assess(parse_report_json(body, book), book, language=language)
+def _assess(
+    body: bytes, book: RuleBook, language: str | None, include_experimental: bool
+) -> Assessment:
+    return assess(
+        parse_report_json(body, book),
+        book,
+        language=language,
+        include_experimental=include_experimental,
+    )
 
 
 def _language(book: RuleBook, query: str | None, request: Request) -> str | None:
