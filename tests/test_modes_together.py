@@ -42,8 +42,10 @@ def test_batch_writes_what_assess_gives_with_both(tmp_path: Path, workers: int) 
 def test_the_cli_passes_both_to_assess() -> None:
     result = CliRunner().invoke(
         app,
-        ["assess", "knee_pain", "hip_pain", "--absent", "fever", "--age", "40", "--json"]
-        + ["--language", "fr", "--experimental"],
+        [
+            *("assess", "knee_pain", "hip_pain", "--absent", "fever", "--age", "40", "--json"),
+            *("--language", "fr", "--experimental"),
+        ],
     )
 
     assert result.exit_code == 0, result.output
