@@ -311,12 +311,13 @@ def test_results_are_deterministic_whichever_way_the_report_is_given(
 @PROFILE
 @given(reports())
 def test_remembered_parts_match_a_fresh_build(report: SymptomReport) -> None:
-    """assess() reuses parts per fired-rule set; a build from copies of the rules (which
-    bypasses anything remembered) must give the same assessment."""
+    """assess() reuses parts per fired-rule set; building again from the fired ids, or from
+    equal copies of the rules, gives the same assessment."""
     rulebook = book()
     result = assess(report, rulebook)
     copies = [dataclasses.replace(rulebook.rule(rule_id)) for rule_id in result.fired_rule_ids]
     assert build_assessment(rulebook, report, copies) == result
+    assert build_assessment(rulebook, report, result.fired_rule_ids) == result
 
 
 def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> None:
