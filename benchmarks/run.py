@@ -29,6 +29,7 @@ import gc
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,7 +55,7 @@ from psoas_triage.explain import build_evidence, evidence_item
 from psoas_triage.reports import parse_report_json
 from psoas_triage.scoring import score_fired
 from psoas_triage.triage import decide_triage
-from psoas_triage.workload import SEED, mixed_reports, rss_kib
+from psoas_triage.workload import SEED, mixed_reports, rss_kib, stream_reports
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -516,44 +517,63 @@ def measure_batch(book: RuleBook, count: int, rows: list[Row]) -> None:
     ]
 
 
-def measure_memory(first: int, total: int, rows: list[Row]) -> None:
-    """In a fresh process, so nothing measured before distorts it."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--memory-child", str(first), str(total)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    growth_mb = (result["rss_total"] - result["rss_first"]) / 1024
-    rows += [
-        Row("memory", f"RSS after {first:,} assessments", f"{result['rss_first'] / 1024:.1f} MiB"),
-        Row("memory", f"RSS after {total:,} assessments", f"{result['rss_total'] / 1024:.1f} MiB"),
-        Row(
-            "memory",
-            f"growth {first:,} -> {total:,} ({result['seconds']:.0f} s)",
-            f"{growth_mb:+.2f} MiB",
-            "< 5 MB",
-            growth_mb * 1.048576 < 5,
-        ),
-    ]
+MEMORY_CHECKPOINTS = (10_000, 100_000, 250_000)
+MEMORY_LONG = 1_000_000
 
 
-def memory_child(first: int, total: int) -> None:
-    book = load_rulebook()
-    reports = mixed_reports(book, 20_000)
-    count = len(reports)
-    started = time.perf_counter()
-    for number in range(first):
-        assess(reports[number % count], book)
-    gc.collect()
-    rss_first = rss_kib()
-    for number in range(first, total):
-        assess(reports[number % count], book)
-    gc.collect()
-    rss_total = rss_kib()
-    seconds = time.perf_counter() - started
-    print(json.dumps({"rss_first": rss_first, "rss_total": rss_total, "seconds": seconds}))
+def measure_memory(checkpoints: Sequence[int], rows: list[Row]) -> None:
+    """RSS while streaming distinct reports (public input: dicts), in a fresh process each,
+    with one rule book and with two books alternating; the growth from the first checkpoint
+    to the last must stay under 5 MiB (issue 16)."""
+    for books in (1, 2):
+        command = [sys.executable, __file__, "--memory-child", str(books)]
+        done = subprocess.run(
+            [*command, *map(str, checkpoints)], capture_output=True, text=True, check=True
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        rss = result["rss"]
+        label = "one rule book" if books == 1 else "two rule books alternating"
+        series = ", ".join(
+            f"{count // 1000:,}k: {kib / 1024:.1f}"
+            for count, kib in zip(checkpoints, rss, strict=True)
+        )
+        growth = (rss[-1] - rss[0]) / 1024
+        rows += [
+            Row("memory", f"RSS (MiB) streaming distinct reports, {label}", series),
+            Row(
+                "memory",
+                f"growth {checkpoints[0]:,} -> {checkpoints[-1]:,} distinct, {label} "
+                f"({result['seconds']:.0f} s)",
+                f"{growth:+.2f} MiB",
+                "< 5 MiB",
+                growth < 5,
+            ),
+        ]
+
+
+def memory_child(books: int, checkpoints: Sequence[int]) -> None:
+    """Stream distinct reports through assess() and print the RSS at each checkpoint."""
+    shipped = load_rulebook()
+    rulebooks = [shipped]
+    with tempfile.TemporaryDirectory() as tmp:
+        if books == 2:  # the same rules under another digest: its own engine and memos
+            other = Path(tmp) / "rules"
+            shutil.copytree(shipped.path, other)
+            vocabulary = other / "vocabulary.yaml"
+            vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "# copy\n", "utf-8")
+            rulebooks.append(load_rulebook(other))
+        stream = stream_reports(shipped)
+        started = time.perf_counter()
+        done, rss = 0, []
+        for checkpoint in checkpoints:
+            for number in range(done, checkpoint):
+                report = next(stream).model_dump(mode="json", exclude_none=True)
+                assess(report, rulebooks[number % books])
+            done = checkpoint
+            gc.collect()
+            rss.append(rss_kib())
+        seconds = time.perf_counter() - started
+    print(json.dumps({"rss": rss, "seconds": seconds}))
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -739,7 +759,12 @@ Notes:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts, print only")
-    parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", nargs="+", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--memory-1m",
+        action="store_true",
+        help=f"stream {MEMORY_LONG:,} distinct reports in the memory series (long)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument(
         "--only",
@@ -749,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.memory_child:
-        memory_child(*args.memory_child)
+        memory_child(args.memory_child[0], args.memory_child[1:])
         return 0
 
     quick = args.quick
@@ -769,7 +794,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("service", lambda: measure_service(book, 2_000 if quick else 10_000, rows)),
         (
             "memory",
-            lambda: measure_memory(10_000, 100_000 if quick else 1_000_000, rows),
+            lambda: measure_memory(
+                (10_000, 50_000)
+                if quick
+                else (*MEMORY_CHECKPOINTS, *((MEMORY_LONG,) if args.memory_1m else ())),
+                rows,
+            ),
         ),
     ]
     only = set(args.only.split(",")) if args.only else None
