@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from psoas_triage.advice import Situation, select_advice, select_referrals
+from psoas_triage.book_memo import rulebook_for
 from psoas_triage.engine import engine_for
 from psoas_triage.explain import build_evidence, evidence_item
 from psoas_triage.models import (
@@ -48,6 +49,10 @@ def assess(
 
     ``report`` is a SymptomReport or a plain mapping validated into one; ``rulebook`` is a loaded
     RuleBook, a rule directory, or None for the shipped rules. Raises ReportError for bad input.
+
+    A rule directory is loaded once per content: later calls with the same directory get the
+    same RuleBook back after a ``stat`` of its files, and an edited file is noticed (it is
+    loaded again); see ``psoas_triage.book_memo``. A loaded RuleBook is still the fastest.
     """
     book = _resolve(rulebook)
     return assess_known_codes(parse_report(report, book), book)
@@ -266,7 +271,7 @@ def _resolve(rulebook: RuleBook | str | Path | None) -> RuleBook:
         return default_rulebook()
     if isinstance(rulebook, RuleBook):
         return rulebook
-    return load_rulebook(rulebook)
+    return rulebook_for(rulebook)
 
 
 def _finding(loaded: LoadedRule) -> Finding:
