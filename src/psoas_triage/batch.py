@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
+from psoas_triage.models import Assessment
 from psoas_triage.rulebook import RuleBook
 
 CHUNK_SIZE = 200
@@ -150,6 +151,7 @@ def run_batch(
     rules: str | Path | None = None,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    compact: bool = False,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -157,6 +159,9 @@ def run_batch(
     order. ``workers`` > 1 uses that many processes. ``rules`` is a rule directory (the shipped
     rule book when None); it is loaded here first, so a bad one raises RuleBookError before any
     work starts. ``progress`` draws a rich progress bar on standard error for long inputs.
+    ``compact`` writes ``compact_record`` instead of the full Assessment (error records are the
+    same either way): for population screening, where the advice text repeated on every line
+    would make most of the output.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -175,13 +180,13 @@ def run_batch(
         bar = _ProgressBar(total_lines) if show_progress else None
         try:
             if workers == 1:
-                results = (_assess_lines(book, chunk) for chunk in chunks)
+                results = (_assess_lines(book, chunk, compact) for chunk in chunks)
                 if bar:
                     bar.start()
                 for chunk_result in results:
                     _write(chunk_result, sink, summary, levels, bar)
             else:
-                _run_parallel(chunks, workers, rules, sink, summary, levels, bar)
+                _run_parallel(chunks, workers, rules, sink, summary, levels, bar, compact)
         finally:
             if bar:
                 bar.stop()
@@ -220,15 +225,29 @@ def _init_worker(rules: str | None) -> None:
     engine_for(_WORKER_BOOK)
 
 
-def _worker_chunk(chunk: list[Line], spool: str) -> ChunkResult:
+def _worker_chunk(chunk: list[Line], spool: str, compact: bool = False) -> ChunkResult:
     assert _WORKER_BOOK is not None, "worker not initialised"
-    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk)
+    payload, outcomes = _assess_lines(_WORKER_BOOK, chunk, compact)
     path = Path(spool) / f"chunk-{chunk[0][0]}.jsonl"
     path.write_bytes(payload)  # type: ignore[arg-type]
     return path, outcomes
 
 
-def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
+def compact_record(assessment: Assessment) -> dict[str, Any]:
+    """The few fields population screening needs from an assessment: triage level, psoas band
+    and score, red-flag rule ids, fired rule ids and the rule-book version (``batch --compact``).
+    """
+    return {
+        "triage_level": assessment.triage_level.value,
+        "likelihood": assessment.likelihood.value,
+        "psoas_score": assessment.psoas_score,
+        "red_flags": [flag.rule_id for flag in assessment.red_flags],
+        "fired_rule_ids": list(assessment.fired_rule_ids),
+        "rulebook_version": assessment.rulebook_version,
+    }
+
+
+def _assess_lines(book: RuleBook, chunk: list[Line], compact: bool = False) -> ChunkResult:
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json
 
@@ -243,7 +262,10 @@ def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
                     [Problem("report", f"not UTF-8 text at byte {error.start}")]
                 ) from None
             assessment = assess(parse_report_json(text, book), book)
-            lines.append(assessment.model_dump_json())
+            if compact:
+                lines.append(_compact_json(compact_record(assessment)))
+            else:
+                lines.append(assessment.model_dump_json())
             outcomes.append((number, assessment.triage_level.value))
             continue
         except ReportError as error:
@@ -263,7 +285,10 @@ def _assess_lines(book: RuleBook, chunk: list[Line]) -> ChunkResult:
 
 
 def _error_record(number: int, detail: dict[str, Any]) -> str:
-    return json.dumps({"line": number, "error": detail}, ensure_ascii=False, separators=(",", ":"))
+    return _compact_json({"line": number, "error": detail})
+
+
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 # --- plumbing -----------------------------------------------------------------------------------
@@ -277,6 +302,7 @@ def _run_parallel(
     summary: BatchSummary,
     levels: Counter[str],
     bar: _ProgressBar | None,
+    compact: bool = False,
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
@@ -289,7 +315,7 @@ def _run_parallel(
         )
         try:
             for chunk in chunks:
-                pending.append(pool.submit(_worker_chunk, chunk, spool))
+                pending.append(pool.submit(_worker_chunk, chunk, spool, compact))
                 if bar and not bar.started:
                     bar.start()  # after the first submit: workers are forked before it runs
                 if len(pending) >= window:

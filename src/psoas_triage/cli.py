@@ -949,6 +949,15 @@ def batch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
     ] = False,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact",
+            help="One short record per line (triage_level, likelihood, psoas_score, red_flags, "
+            "fired_rule_ids, rulebook_version) instead of the full Assessment; error records "
+            "unchanged. For population screening.",
+        ),
+    ] = False,
 ) -> None:
     """Assess a JSONL file of reports, one Assessment per line out, in the same order.
 
@@ -961,6 +970,7 @@ def batch(
     Examples:
       psoas-triage batch reports.jsonl -o assessments.jsonl --workers 2
       cat reports.jsonl | psoas-triage batch - > assessments.jsonl
+      psoas-triage batch cohort.jsonl -o levels.jsonl --compact --workers 2
     """
     from psoas_triage.batch import BatchInputError, BatchInterrupted, BatchOutputError, run_batch
 
@@ -979,6 +989,7 @@ def batch(
             workers=workers,
             rules=rules,
             progress=not quiet and _isatty(sys.stderr),
+            compact=compact,
         )
     except BrokenPipeError:
         raise ReaderGone() from None
