@@ -509,11 +509,23 @@ def measure_batch(book: RuleBook, count: int, rows: list[Row]) -> None:
             speeds[workers] = count / elapsed
         first = (Path(tmp) / "out1.jsonl").read_bytes()
         assert first == (Path(tmp) / "out2.jsonl").read_bytes(), "1 and 2 workers differ"
+        compact = Path(tmp) / "compact.jsonl"
+        started = time.perf_counter()
+        run_batch(source, compact, workers=2, rules=None, progress=False, compact=True)
+        speeds[0] = count / (time.perf_counter() - started)
+        sizes = {"full": len(first) / count, "compact": compact.stat().st_size / count}
     scaling = speeds[2] / speeds[1]
     rows += [
         Row("batch", f"{count:,} reports, 1 worker", f"{speeds[1]:,.0f} /s"),
         Row("batch", f"{count:,} reports, 2 workers", f"{speeds[2]:,.0f} /s"),
         Row("batch", "scaling 2 workers / 1 worker", f"{scaling:.2f}x", ">= 1.7x", scaling >= 1.7),
+        Row("batch", f"--compact, {count:,} reports, 2 workers", f"{speeds[0]:,.0f} /s"),
+        Row(
+            "batch",
+            "bytes per line: full record / --compact",
+            f"{sizes['full']:,.0f} B / {sizes['compact']:,.0f} B "
+            f"({sizes['full'] / sizes['compact']:.0f}x smaller)",
+        ),
     ]
 
 
