@@ -1,24 +1,35 @@
 """Benchmarks for psoas-triage: one command, one table.
 
-    python benchmarks/run.py            # full run (about 5 minutes), writes benchmarks/RESULTS.md
-    python benchmarks/run.py --quick    # smaller counts (about 1 minute), prints only
+    python benchmarks/run.py               # full run, writes benchmarks/RESULTS.md
+    python benchmarks/run.py --quick       # smaller counts, prints only (--write to record)
+    python benchmarks/run.py --only assess,memory   # some sections (assess, rule-book,
+                                           # next_question, cli, batch, service, memory)
+    python benchmarks/run.py --memory-1m   # the memory series goes on to 1,000,000 reports
 
 Measured in one run, on the shipped rule book and a fixed-seed mix of realistic reports (1-5
-findings each, about one in eight with a red flag). The timed reports are all distinct, so the
-library's per-book memos (advice, alternatives) only help where real workloads would too:
+findings each, about one in eight with a red flag), given as the public input (dicts and JSON
+lines, not pre-validated models). The timed reports are all distinct, so the library's per-book
+memos (advice, alternatives, screen) only help where real workloads would too. Wall and CPU
+time (``time.process_time``) side by side: on a shared machine CPU time is the steadier one.
 
-- ``assess()`` latency (median, p99) and throughput in one process;
-- the raw durable_rules baseline: the same compiled ruleset on a bare durable_rules Host, driven
-  with ``assert_fact`` + ``delete_state`` and actions that only append the rule id, no library
-  code around it; and the library/raw ratio;
+- ``assess(dict)`` latency (median, p99), CPU and wall time per call, throughput; with
+  ``model_dump_json``; and the batch path (JSON line in, JSON out);
+- the C-engine-calls floor: the library's compiled ruleset driven through
+  ``durable_rules_engine`` directly (assert a prebuilt fact string, take and complete each
+  action, delete the session), what any wrapper of this engine pays; ``assess(dict)`` / floor
+  is the headline ratio (issue 16: <= 1.6x);
+- the Host baseline: the same ruleset on a bare durable_rules Host (``assert_fact`` +
+  ``delete_state``, actions that only append the rule id), i.e. with durable's Python layer;
 - a plain-Python floor: an index from code to rules, summing the points of the rules whose
   conditions hold (no engine, no models);
 - rule-book load and compile time; ``psoas-triage assess`` cold start as a whole process;
-- batch throughput with 1 and 2 worker processes and the scaling ratio;
+- batch throughput with 1 and 2 worker processes, the scaling ratio, ``--compact``, and the
+  bytes per output line of the full and the compact record;
 - with the service extra: ``POST /v1/assess`` requests/s over loopback, 1 and 2 server workers;
-- resident memory after 10,000 and after 1,000,000 assessments in one fresh process.
+- resident memory while streaming distinct reports (10k, 100k, 250k; 1M with ``--memory-1m``)
+  in a fresh process, with one rule book and with two alternating.
 
-Not part of the test suite: numbers depend on the machine. Targets are those of issue 5.
+Not part of the test suite: numbers depend on the machine. Compare ratios within one run.
 """
 
 from __future__ import annotations
@@ -752,20 +763,19 @@ def markdown(rows: list[Row], header: dict[str, str]) -> str:
 
 NOTES = """\
 Notes:
-- *raw durable_rules* is the library's own compiled ruleset (one rule per rule-book rule plus the
-  catch-all) on a bare durable_rules Host, with facts built beforehand and actions that only
-  append the rule id. The *engine layer* is `RuleEngine.fired_rule_ids` (lock, fact, session,
-  order); *assess()* adds validation, score, triage, advice and the pydantic `Assessment`.
-- The library's engine layer is faster than the raw baseline because it does not go through
-  `Host.assert_fact`: that Python layer decodes the session state from JSON, runs the action and
-  re-encodes the state for every fired rule. The library takes each matched rule's action from
-  the C engine directly (same matches: tests/test_engine.py checks them against the Host path),
-  so *library / raw* is below 1. Measured against the library's own engine layer instead,
-  everything after the engine (validation, score, triage, advice, the pydantic `Assessment`)
-  costs the ratio in the *assess() / library engine layer* row.
-- Throughput is the best of 10 interleaved rounds; latency percentiles are over every call.
-- Memory is measured in a fresh process; the growth is warm-up (first pass over 20,000 distinct
-  reports fills bounded memos and allocator arenas), flat afterwards."""
+- The *C engine floor* drives the library's own compiled ruleset (one rule per rule-book rule
+  plus the catch-all) through `durable_rules_engine` directly, on fact strings built
+  beforehand: assert, take and complete every matched action (messages not decoded), delete.
+  No wrapper of this engine can do less per report. The *Host* row is the same ruleset through
+  `durable.engine.Host.assert_fact`, whose Python layer decodes and re-encodes the session
+  state around every action; the library does not use that path.
+- `assess(dict)` is the public input: a plain dict validated against the vocabulary. Most
+  reports leave warning signs unanswered, so the warning-sign screen asks the engine a second
+  time (a small ruleset, on an optimistic report): that second call is part of the ratio.
+- CPU time is `time.process_time` in the best of 10 interleaved rounds; wall-clock latency
+  percentiles are over every call. On a shared machine compare the ratios of one run.
+- Memory is measured in a fresh process streaming distinct reports (dicts), after a
+  `gc.collect()` at each checkpoint; the per-book memos are bounded and share their models."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -778,6 +788,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"stream {MEMORY_LONG:,} distinct reports in the memory series (long)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--write", action="store_true", help="write RESULTS.md even with --quick or --only"
+    )
     parser.add_argument(
         "--only",
         metavar="NAMES",
@@ -820,7 +833,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         print(f"measuring {name} ...", file=sys.stderr, flush=True)
         step()
-    command = COMMAND_FULL + (" --quick" if quick else "")
+    command = (
+        COMMAND_FULL + (" --quick" if quick else "") + (f" --only {args.only}" if only else "")
+    )
     header = {
         "command": f"`{command}` (from the repository root, with the project's venv)",
         "machine": machine(),
@@ -834,7 +849,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table(rows, f"psoas-triage benchmarks ({command})")
     for key, value in header.items():
         print(f"{key}: {value}")
-    if not quick and not args.no_write and only is None:
+    if args.write or (not quick and not args.no_write and only is None):
         RESULTS.write_text(markdown(rows, header), encoding="utf-8")
         print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
