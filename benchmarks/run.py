@@ -603,6 +603,7 @@ def memory_child(books: int, checkpoints: Sequence[int]) -> None:
             done = checkpoint
             gc.collect()
             rss.append(rss_kib())
+            print(json.dumps({"reports": checkpoint, "rss_kib": rss[-1]}), flush=True)
         seconds = time.perf_counter() - started
     print(json.dumps({"rss": rss, "seconds": seconds}))
 
