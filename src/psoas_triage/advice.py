@@ -127,8 +127,8 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
 
 
 KINDS = ("self_care", "avoid", "seek_help")
-MAX_SHARED = 4096
-"""Bound on the distinct Advice models shared per book (far more than a book yields)."""
+MAX_SHARED = 1024
+"""Bound on the distinct Advice models shared per book."""
 
 
 def _ranked(

@@ -144,8 +144,12 @@ def unchecked_red_flags(
     return assess(report, rulebook).unchecked_red_flags
 
 
-MAX_REMEMBERED = 4096
-"""Bound on each per-book memo below (entries are small tuples of shared frozen models)."""
+MAX_REMEMBERED = 1024
+"""Bound on each per-book memo below (entries are small tuples of shared frozen models).
+
+Small on purpose: on a stream of distinct reports a memo fills within the first few thousand
+and is then cleared and refilled, so what it holds at its fullest is what resident memory
+keeps; 1,024 keeps that under a megabyte per book (the benchmark's memory series)."""
 
 
 class _Prepared:
