@@ -240,3 +240,46 @@ def test_a_failed_batch_leaves_neither_output_nor_temp_file(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_batch(source, output, rules=MINI)
     assert list(output.parent.iterdir()) == []
+
+
+def test_compact_records_carry_the_screening_fields_and_error_records_are_unchanged(tmp_path):
+    source = write_input(tmp_path / "in.jsonl")
+    full, short = tmp_path / "full.jsonl", tmp_path / "short.jsonl"
+    run_batch(source, full, rules=MINI)
+    result = runner.invoke(
+        app, ["batch", str(source), "-o", str(short), "--compact", "-q", "--rules", MINI]
+    )
+    assert result.exit_code == 2  # line 3 is bad, as without --compact
+    full_lines = full.read_text(encoding="utf-8").splitlines()
+    short_lines = short.read_text(encoding="utf-8").splitlines()
+    assert len(short_lines) == len(full_lines) == 5
+    for report, long_line, line in zip(REPORTS, full_lines, short_lines, strict=True):
+        if report == "BAD: unknown code":
+            assert line == long_line  # the same error record
+            continue
+        expected = assess(report, MINI)
+        assert json.loads(line) == {
+            "triage_level": expected.triage_level.value,
+            "likelihood": expected.likelihood.value,
+            "psoas_score": expected.psoas_score,
+            "red_flags": [flag.rule_id for flag in expected.red_flags],
+            "fired_rule_ids": list(expected.fired_rule_ids),
+            "rulebook_version": expected.rulebook_version,
+        }
+        assert len(line) * 3 < len(long_line)
+    fever = json.loads(short_lines[1])
+    assert fever["red_flags"] and fever["red_flags"][0] in fever["fired_rule_ids"]
+
+
+def test_compact_batch_in_python_with_two_workers_matches_one(tmp_path):
+    source = tmp_path / "many.jsonl"
+    lines = [json.dumps({"present": ["groin_pain"], "age": i % 90}) for i in range(600)]
+    source.write_text("\n".join([*lines, '{"present": ["nope"]}']) + "\n", encoding="utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run_batch(source, one, rules=MINI, compact=True)
+    summary = run_batch(source, two, workers=2, rules=MINI, compact=True, chunk_size=50)
+    assert one.read_bytes() == two.read_bytes()
+    assert (summary.assessed, summary.errors) == (600, 1)
+    out = one.read_text(encoding="utf-8").splitlines()
+    assert json.loads(out[0])["fired_rule_ids"] == ["groin"]
+    assert json.loads(out[-1])["line"] == 601

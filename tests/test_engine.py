@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import durable_rules_engine
@@ -151,3 +152,35 @@ def test_an_engine_failure_is_raised_and_the_session_still_deleted(
     monkeypatch.undo()
     assert engine.session_state(str(engine.sessions_started)) is None
     assert engine.fired_rule_ids(SymptomReport(present=["groin_pain"])) == ("groin",)
+
+
+def test_rule_names_are_read_from_action_messages_without_decoding_them(
+    shipped_book: RuleBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cheap read of each action message's rule name equals its full JSON decode."""
+    engine = engine_for(shipped_book)
+    seen: list[str] = []
+    take = engine._take_actions
+
+    def recording(state_handle: int) -> list[str]:
+        messages = take(state_handle)
+        seen.extend(messages)
+        return messages
+
+    monkeypatch.setattr(engine, "_take_actions", recording)
+    for report in mixed_reports(shipped_book, 300, seed=12):
+        engine.fired_rule_ids(report)
+    assert len(seen) > 600
+    for message in seen:
+        decoded = json.loads(message)
+        assert [engine._rule_name(message)] == list(decoded)
+
+
+def test_an_action_message_the_quick_read_does_not_know_is_decoded_or_refused(
+    mini_book: RuleBook,
+) -> None:
+    engine = engine_for(mini_book)
+    assert engine._rule_name('{"groin":{"m":{"kind":"report"}}}') == "groin"
+    assert engine._rule_name('{ "groin" : {"m": {}}}') == "groin"  # other spacing: decoded
+    with pytest.raises(EngineError, match="2 rules at once"):
+        engine._rule_name('{"not_a_rule":{},"groin":{}}')

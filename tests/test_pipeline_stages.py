@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from psoas_triage import Likelihood, Professional, RuleBook, TriageLevel
+from psoas_triage import (
+    Likelihood,
+    Professional,
+    RuleBook,
+    SymptomReport,
+    TriageLevel,
+    build_assessment,
+)
 from psoas_triage.advice import Situation, select_advice, select_referrals
 from psoas_triage.schema import Bands, Selector
 from psoas_triage.scoring import likelihood_band, psoas_score
@@ -100,3 +109,16 @@ def test_selectors_can_require_and_exclude_codes_and_rules() -> None:
         )
     )
     assert situation.matches(Selector())
+
+
+def test_build_assessment_refuses_a_rule_that_is_not_the_books(mini_book: RuleBook) -> None:
+    """One path: every part comes from what the book shares, so a foreign rule is refused
+    rather than mixed with parts remembered for the book's own rule."""
+    report = SymptomReport(present=["groin_pain"])
+    own = mini_book.rule("groin")
+    changed = dataclasses.replace(own, rule=own.rule.model_copy(update={"points": 99}))
+    with pytest.raises(ValueError, match="not a rule of rule book"):
+        build_assessment(mini_book, report, [changed])
+    with pytest.raises(ValueError, match="not a rule of rule book"):
+        build_assessment(mini_book, report, ["no_such_rule"])
+    assert build_assessment(mini_book, report, ["groin"]).fired_rule_ids == ("groin",)

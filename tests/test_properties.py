@@ -339,15 +339,16 @@ def test_results_are_deterministic_whichever_way_the_report_is_given(
 @PROFILE
 @given(reports(), modes)
 def test_remembered_parts_match_a_fresh_build(report: SymptomReport, include: bool) -> None:
-    """assess() reuses parts per fired-rule set; a build from copies of the rules (which
-    bypasses anything remembered) must give the same assessment (build_assessment does not
-    know the mode: assess() adds it)."""
+    """assess() reuses parts per fired-rule set; building again from the fired ids, or from
+    equal copies of the rules, gives the same assessment (build_assessment does not know the
+    mode: assess() adds it)."""
     rulebook = book()
     result = assess(report, rulebook, include_experimental=include)
     copies = [dataclasses.replace(rulebook.rule(rule_id)) for rule_id in result.fired_rule_ids]
-    built = build_assessment(book_for(rulebook, include), report, copies)
+    used = book_for(rulebook, include)
     mode = {"experimental_included": False, "experimental_left_out": ()}
-    assert built == result.model_copy(update=mode)
+    assert build_assessment(used, report, copies) == result.model_copy(update=mode)
+    assert build_assessment(used, report, result.fired_rule_ids) == result.model_copy(update=mode)
 
 
 def test_a_rule_directory_path_gives_the_same_results_as_the_loaded_book() -> None:

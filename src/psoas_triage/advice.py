@@ -77,6 +77,9 @@ class _Prepared:
             )
             for entry in book.advice.advice
         ]
+        self.ranked_items: dict[tuple[str, int], AdviceItem] = {}
+        """Each advice item at each rank it was given, built once (at most items x items)."""
+        self.shared_advice: dict[tuple[tuple[str, ...], ...], Advice] = {}
 
 
 _prepared = per_book(_Prepared)
@@ -111,19 +114,38 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
         if situation.matches(selector):
             picked[kind].append((specific, item))
             excluded |= conflicts
-    ranked = {kind: _ranked(items, excluded) for kind, items in picked.items()}
-    return Advice(
-        self_care=ranked["self_care"],
-        avoid=ranked["avoid"],
-        seek_help=ranked["seek_help"],
-        held_back=tuple(dict.fromkeys(entry.reason for entry in holdbacks)),
-    )
+    prepared = _prepared(book)
+    ranked = {kind: _ranked(prepared, items, excluded) for kind, items in picked.items()}
+    held_back = tuple(dict.fromkeys(entry.reason for entry in holdbacks))
+    key = (*(tuple(item.id for item in ranked[kind]) for kind in KINDS), held_back)
+    advice = prepared.shared_advice.get(key)
+    if advice is None:
+        if len(prepared.shared_advice) >= MAX_SHARED:
+            prepared.shared_advice.clear()
+        advice = prepared.shared_advice[key] = Advice(**ranked, held_back=held_back)
+    return advice
 
 
-def _ranked(items: list[tuple[bool, AdviceItem]], excluded: set[str]) -> tuple[AdviceItem, ...]:
-    """``items`` without the excluded ones, specific before general, numbered from 1."""
+KINDS = ("self_care", "avoid", "seek_help")
+MAX_SHARED = 1024
+"""Bound on the distinct Advice models shared per book."""
+
+
+def _ranked(
+    prepared: _Prepared, items: list[tuple[bool, AdviceItem]], excluded: set[str]
+) -> tuple[AdviceItem, ...]:
+    """``items`` without the excluded ones, specific before general, numbered from 1.
+
+    A ranked item is frozen and depends only on its id and rank, so each (id, rank) is built
+    once per book and shared: a memo of advice holds no model of its own (flat memory).
+    """
     kept = [entry for entry in items if entry[1].id not in excluded]
     kept.sort(key=lambda entry: not entry[0])  # stable: the file's order within each group
-    return tuple(
-        item.model_copy(update={"rank": rank}) for rank, (_, item) in enumerate(kept, start=1)
-    )
+    shared = prepared.ranked_items
+    ranked = []
+    for rank, (_, item) in enumerate(kept, start=1):
+        found = shared.get((item.id, rank))
+        if found is None:
+            found = shared[(item.id, rank)] = item.model_copy(update={"rank": rank})
+        ranked.append(found)
+    return tuple(ranked)

@@ -5,12 +5,13 @@ One direction, one stage per module; this module only wires them together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from psoas_triage.advice import Situation, select_advice, select_referrals
+from psoas_triage.book_memo import rulebook_for
 from psoas_triage.engine import engine_for
 from psoas_triage.explain import build_evidence, evidence_item
 from psoas_triage.locales import resolve_language
@@ -58,6 +59,10 @@ def assess(
     none; nothing but texts changes. Rules of status ``experimental`` are left out unless
     ``include_experimental`` (see ``status``); the result says which mode it ran in. Raises
     ReportError for bad input, LanguageError for a language the book has no locale for.
+
+    A rule directory is loaded once per content: later calls with the same directory get the
+    same RuleBook back after a ``stat`` of its files, and an edited file is noticed (it is
+    loaded again); see ``psoas_triage.book_memo``. A loaded RuleBook is still the fastest.
     """
     book = _resolve(rulebook)
     locale = resolve_language(book, language)
@@ -83,54 +88,51 @@ def assess_known_codes(
     fired_ids = engine_for(book).fired_rule_ids(report)
     experimental = experimental_rule_ids(book)
     if include_experimental or not experimental:
-        assessment = build_assessment(book, report, [book.rule(rule_id) for rule_id in fired_ids])
+        assessment = build_assessment(book, report, fired_ids)
         if include_experimental:
             return assessment.model_copy(update={"experimental_included": True})
         return assessment
-    used = without_experimental(book)
-    fired = [used.rule(rule_id) for rule_id in fired_ids if rule_id not in experimental]
-    assessment = build_assessment(used, report, fired)
+    used = [rule_id for rule_id in fired_ids if rule_id not in experimental]
+    assessment = build_assessment(without_experimental(book), report, used)
     left_out = tuple(rule_id for rule_id in fired_ids if rule_id in experimental)
     if left_out:
         return assessment.model_copy(update={"experimental_left_out": left_out})
     return assessment
 
 
-def build_assessment(book: RuleBook, report: SymptomReport, fired: list[LoadedRule]) -> Assessment:
-    """Everything after the engine: score, band, triage, advice, alternatives."""
-    book_parts = _prepared(book)
-    # Rules from elsewhere (not this book's own objects): nothing cached can be trusted for them.
-    prepared = book_parts if book_parts.owns(fired) else None
-    scored = score_fired(fired, book.policy.bands, book.marks_specific_signs)
+def build_assessment(
+    book: RuleBook, report: SymptomReport, fired: Sequence[str | LoadedRule]
+) -> Assessment:
+    """Everything after the engine: score, band, triage, advice, alternatives.
+
+    ``fired`` are the fired rules' ids, in rule-book order, as the engine returns them (or the
+    book's own LoadedRule objects). Every part is read from what the book shares between its
+    assessments (``_Prepared``): one path, whoever calls.
+    """
+    prepared = _prepared(book)
+    rules = prepared.own_rules(fired)
+    scored = score_fired(rules, book.policy.bands, book.marks_specific_signs)
     score, likelihood = scored.score, scored.likelihood
     # Provisional while a question not asked yet could still move the band (an unasked
     # question is never a no).
     _, band_open = band_openings(
-        book, report, (loaded.rule.id for loaded in fired), unasked_keys(book, report)
+        book, report, (loaded.rule.id for loaded in rules), unasked_keys(book, report)
     )
-    decision = decide_triage(fired, scored.triage_likelihood, book.policy, likelihood)
+    decision = decide_triage(rules, scored.triage_likelihood, book.policy, likelihood)
     warning_signs = screen(book, report, decision.level)
     decision = apply_screen(decision, warning_signs)
     red_flags = tuple(
-        (prepared.red_flags[loaded.rule.id] if prepared else _red_flag(loaded))
-        for loaded in fired
-        if loaded.rule.red_flag and loaded.rule.triage_floor is not None
+        prepared.red_flags[loaded.rule.id]
+        for loaded in rules
+        if loaded.rule.id in prepared.red_flags
     )
     red_flags = tuple(sorted(red_flags, key=lambda flag: -flag.triage_floor.rank))
-    if prepared:
-        referrals, advice = prepared.advice_for(
-            book, report, fired, decision.level, likelihood, bool(red_flags)
-        )
-        alternatives = prepared.alternatives_for(book, fired)
-        findings = tuple(prepared.findings[loaded.rule.id] for loaded in fired)
-    else:
-        situation = _situation(report, fired, decision.level, likelihood, bool(red_flags))
-        referrals, advice = select_referrals(book, situation), select_advice(book, situation)
-        alternatives = _alternatives(book, fired)
-        findings = tuple(_finding(loaded) for loaded in fired)
-    evidence = build_evidence(
-        fired, scored, decision, book.policy.bands, prepared.evidence if prepared else None
+    referrals, advice = prepared.advice_for(
+        book, report, rules, decision.level, likelihood, bool(red_flags)
     )
+    alternatives = prepared.alternatives_for(book, rules)
+    findings = tuple(prepared.findings[loaded.rule.id] for loaded in rules)
+    evidence = build_evidence(rules, scored, decision, book.policy.bands, prepared.evidence)
     return Assessment(
         triage_level=decision.level,
         triage_action=book.policy.triage_actions[decision.level],
@@ -179,12 +181,17 @@ def unchecked_red_flags(
     return assess(report, rulebook, language=language).unchecked_red_flags
 
 
-MAX_REMEMBERED = 4096
-"""Bound on each per-book memo below (entries are small tuples of shared frozen models)."""
+MAX_REMEMBERED = 1024
+"""Bound on each per-book memo below (entries are small tuples of shared frozen models).
+
+Small on purpose: on a stream of distinct reports a memo fills within the first few thousand
+and is then cleared and refilled, so what it holds at its fullest is what resident memory
+keeps; 1,024 keeps that under a megabyte per book (the benchmark's memory series)."""
 
 
 class _Prepared:
-    """What a rule book's assessments share, built once per book.
+    """What a rule book's assessments share, built once per book: the one source of every part
+    ``build_assessment`` puts together.
 
     Findings and red flags are frozen models, so assessments can share the same instances.
     Advice and alternatives are remembered under exactly what they depend on: advice on the
@@ -194,6 +201,7 @@ class _Prepared:
     """
 
     def __init__(self, book: RuleBook) -> None:
+        self.name = book.name
         self.own = {loaded.rule.id: loaded for loaded in book.rules}
         self.findings = {loaded.rule.id: _finding(loaded) for loaded in book.rules}
         self.evidence = {loaded.rule.id: evidence_item(loaded) for loaded in book.rules}
@@ -216,10 +224,20 @@ class _Prepared:
         self._alternatives: dict[tuple[str, ...], tuple[Alternative, ...]] = {}
         self._alternative_models: dict[tuple[str, tuple[str, ...]], Alternative] = {}
 
-    def owns(self, fired: list[LoadedRule]) -> bool:
-        """True when every fired rule is this book's own object (as the engine returns them)."""
-        own = self.own
-        return all(own.get(loaded.rule.id) is loaded for loaded in fired)
+    def own_rules(self, fired: Sequence[str | LoadedRule]) -> list[LoadedRule]:
+        """The book's own rules for ``fired`` (ids, or LoadedRules equal to the book's).
+
+        A rule that is not this book's (an unknown id, or a rule changed since it was loaded)
+        is a ValueError: its parts would not be the ones remembered here.
+        """
+        rules = []
+        for item in fired:
+            rule_id = item if isinstance(item, str) else item.rule.id
+            loaded = self.own.get(rule_id)
+            if loaded is None or not (isinstance(item, str) or item is loaded or item == loaded):
+                raise ValueError(f"rule {rule_id!r} is not a rule of rule book {self.name}")
+            rules.append(loaded)
+        return rules
 
     def advice_for(
         self,
@@ -294,7 +312,7 @@ def _resolve(rulebook: RuleBook | str | Path | None) -> RuleBook:
         return default_rulebook()
     if isinstance(rulebook, RuleBook):
         return rulebook
-    return load_rulebook(rulebook)
+    return rulebook_for(rulebook)
 
 
 def _finding(loaded: LoadedRule) -> Finding:

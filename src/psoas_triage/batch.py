@@ -42,6 +42,7 @@ from typing import IO, Any
 
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
 from psoas_triage.locales import resolve_language
+from psoas_triage.models import Assessment
 from psoas_triage.rulebook import RuleBook
 
 CHUNK_SIZE = 200
@@ -71,6 +72,8 @@ class LineOptions:
 
     language: str | None = None
     include_experimental: bool = False
+    compact: bool = False
+    """Write ``compact_record`` instead of the full Assessment (error records are the same)."""
 
 
 _STOP_REQUESTED = threading.Event()
@@ -185,6 +188,7 @@ def run_batch(
     chunk_size: int = CHUNK_SIZE,
     language: str | None = None,
     include_experimental: bool = False,
+    compact: bool = False,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -195,6 +199,9 @@ def run_batch(
     ``language`` writes every assessment in that locale's texts (a LanguageError before any
     work starts when the book has no such locale).
     ``include_experimental`` assesses with experimental rules too (as ``assess``).
+    ``compact`` writes ``compact_record`` instead of the full Assessment (error records are the
+    same either way): for population screening, where the advice text repeated on every line
+    would make most of the output.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -202,7 +209,7 @@ def run_batch(
         raise ValueError("chunk_size must be at least 1")
     book = _load(rules)
     resolve_language(book, language)
-    options = LineOptions(language, include_experimental)
+    options = LineOptions(language, include_experimental, compact)
     _start_unstopped()
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
@@ -283,6 +290,20 @@ def assess_lines(
     return payload, outcomes
 
 
+def compact_record(assessment: Assessment) -> dict[str, Any]:
+    """The few fields population screening needs from an assessment: triage level, psoas band
+    and score, red-flag rule ids, fired rule ids and the rule-book version (``batch --compact``).
+    """
+    return {
+        "triage_level": assessment.triage_level.value,
+        "likelihood": assessment.likelihood.value,
+        "psoas_score": assessment.psoas_score,
+        "red_flags": [flag.rule_id for flag in assessment.red_flags],
+        "fired_rule_ids": list(assessment.fired_rule_ids),
+        "rulebook_version": assessment.rulebook_version,
+    }
+
+
 def _assess_lines(book: RuleBook, chunk: list[Line], options: LineOptions) -> ChunkResult:
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json
@@ -304,7 +325,10 @@ def _assess_lines(book: RuleBook, chunk: list[Line], options: LineOptions) -> Ch
                 language=options.language,
                 include_experimental=options.include_experimental,
             )
-            lines.append(assessment.model_dump_json())
+            if options.compact:
+                lines.append(_compact_json(compact_record(assessment)))
+            else:
+                lines.append(assessment.model_dump_json())
             outcomes.append((number, assessment.triage_level.value))
             continue
         except ReportError as error:
@@ -324,7 +348,10 @@ def _assess_lines(book: RuleBook, chunk: list[Line], options: LineOptions) -> Ch
 
 
 def _error_record(number: int, detail: dict[str, Any]) -> str:
-    return json.dumps({"line": number, "error": detail}, ensure_ascii=False, separators=(",", ":"))
+    return _compact_json({"line": number, "error": detail})
+
+
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 # --- plumbing -----------------------------------------------------------------------------------

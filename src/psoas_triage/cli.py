@@ -1050,6 +1050,15 @@ def batch(
         ),
     ] = None,
     experimental: ExperimentalOption = False,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact",
+            help="One short record per line (triage_level, likelihood, psoas_score, red_flags, "
+            "fired_rule_ids, rulebook_version) instead of the full Assessment; error records "
+            "unchanged. For population screening.",
+        ),
+    ] = False,
 ) -> None:
     """Assess a JSONL file of reports, one Assessment per line out, in the same order.
 
@@ -1063,6 +1072,7 @@ def batch(
       psoas-triage batch reports.jsonl -o assessments.jsonl --workers 2
       cat reports.jsonl | psoas-triage batch - > assessments.jsonl
       psoas-triage batch reports.jsonl -o assessments.jsonl --scheduler tcp://10.0.0.5:8786
+      psoas-triage batch cohort.jsonl -o levels.jsonl --compact --workers 2
     """
     from psoas_triage.batch import BatchInputError, BatchInterrupted, BatchOutputError, run_batch
 
@@ -1085,6 +1095,7 @@ def batch(
             progress=not quiet and _isatty(sys.stderr),
             language=language,
             include_experimental=experimental,
+            compact=compact,
         )
     except BrokenPipeError:
         raise ReaderGone() from None

@@ -295,6 +295,7 @@ def run_batch_on_cluster(
     chunk_size: int = CHUNK_SIZE,
     language: str | None = None,
     include_experimental: bool = False,
+    compact: bool = False,
 ) -> BatchSummary:
     """``run_batch`` with the chunks assessed on a Dask cluster; the output is byte for byte
     the same, written by the same writer (atomic, ``OUT.partial`` when interrupted).
@@ -310,7 +311,7 @@ def run_batch_on_cluster(
         raise ValueError("chunk_size must be at least 1")
     ref = BookRef.of(rules)
     resolve_language(ref.load(), language)  # a wrong language fails here, not on every line
-    options = LineOptions(language, include_experimental)
+    options = LineOptions(language, include_experimental, compact)
     _start_unstopped()
     started = time.perf_counter()
     levels: Counter[str] = Counter()

@@ -6,7 +6,10 @@ durable_rules decides every match; this module only translates and guards agains
   ``durable.engine.Host`` (two books can hold rulesets of the same name side by side);
 - a stock Host starts two timer threads that call into the C engine every 0.2 s with no lock; we
   use no timers or async actions, so our host does not start them;
-- the C engine has no locks, so every call goes through one process-wide lock;
+- the C engine has no locks, so every call goes through one process-wide lock, held around the
+  C calls of one session (assert, actions, delete) and nothing else: building the fact and
+  reading the matched rule names run outside it, so other threads' Python work is not queued
+  behind it (the C engine holds the GIL, so threads still give no parallel speed-up);
 - ``Host.assert_fact`` wraps each action in JSON state round trips we do not need, so we take
   the matched rules' actions from the engine directly (see RuleEngine);
 - a ruleset holds at most 1,024 live sessions, so every evaluation deletes its session;
@@ -99,6 +102,10 @@ FACT_KEYS = RESERVED_CODES
 """Keys of the fact that are not vocabulary codes; the loader refuses codes with these names."""
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(fact, ensure_ascii=False)`` without building an encoder on every call."""
+
+
 def report_fact(report: SymptomReport, sid: str) -> dict[str, Any]:
     """Flatten a report into one durable_rules fact: present codes true, absent codes false.
 
@@ -141,6 +148,7 @@ class RuleEngine:
         for rule in definition.values():
             rule["run"] = _not_dispatched_by_the_host
         self._order = {loaded.rule.id: position for position, loaded in enumerate(book.rules)}
+        self._names = frozenset([*self._order, CATCH_ALL])
         self.retired: str | None = None
         """Why this engine refuses work (None while it is usable)."""
         with _ENGINE_LOCK:
@@ -156,13 +164,18 @@ class RuleEngine:
 
         Every error path deletes the session it opened, except an unhandled fact, whose session
         durable_rules cannot delete without crashing: that retires the engine instead.
+
+        The lock covers the C calls of one session only (assert, take each action, delete):
+        building the fact and reading the rule names happen outside it.
         """
+        if self.retired is not None:
+            raise EngineError(f"this rule engine is retired: {self.retired}")
+        fact_data = report_fact(report, "")  # a reserved code fails here, before any session
+        sid = fact_data["sid"] = str(next(self._session_ids))
+        fact = _encode(fact_data)
         with _ENGINE_LOCK:
-            if self.retired is not None:
+            if self.retired is not None:  # retired by another thread meanwhile
                 raise EngineError(f"this rule engine is retired: {self.retired}")
-            fact_data = report_fact(report, "")  # a reserved code fails here, before any session
-            sid = fact_data["sid"] = str(next(self._session_ids))
-            fact = json.dumps(fact_data, ensure_ascii=False)
             try:
                 code, state_handle = durable_rules_engine.assert_fact(self._handle, fact)
             except Exception as error:
@@ -176,27 +189,46 @@ class RuleEngine:
                 raise EngineError("no rule handled the report fact (is the catch-all missing?)")
             state_handle = 0 if code == _QUEUED else state_handle
             try:
-                matched = self._take_actions(state_handle)
+                messages = self._take_actions(state_handle)
             except Exception as error:
                 self._settle(state_handle, sid, error)
                 raise EngineError(f"durable_rules failed on the report: {error}") from error
             self._delete(sid)
+        matched = {self._rule_name(message) for message in messages}
         matched.discard(CATCH_ALL)
         return tuple(sorted(matched, key=self._order.__getitem__))
 
-    def _take_actions(self, state_handle: int) -> set[str]:
-        """Names of the rules whose actions the engine hands out for this session, in turn."""
-        matched: set[str] = set()
+    def _take_actions(self, state_handle: int) -> list[str]:
+        """The action messages the engine hands out for this session, in turn (undecoded)."""
+        messages: list[str] = []
         started = durable_rules_engine.start_action_for_state(self._handle, state_handle)
         if not started:
-            return matched
+            return messages
         state, message = started[0], started[1]
         while message:
-            matched.update(json.loads(message))  # {rule_id: matched facts}
+            messages.append(message)  # {"rule_id": {matched facts}}
             # The action leaves the state as it was; the engine expects it back before the next.
             durable_rules_engine.update_state(self._handle, state)
             message = durable_rules_engine.complete_and_start_action(self._handle, state_handle)
-        return matched
+        return messages
+
+    def _rule_name(self, message: str) -> str:
+        """The rule an action message is for, without decoding the fact it echoes.
+
+        A message is ``{"rule_id":{...the whole fact...}}``; rule ids are plain identifiers
+        (``[a-z][a-z0-9_]*``, or the catch-all), so the name is the text between the first two
+        quotes. Anything else (a name this engine does not hold) is decoded in full instead.
+        One rule per message is durable_rules' own protocol: its dispatcher reads only the
+        first key; we refuse a message with more rather than drop one.
+        """
+        end = message.find('"', 2)
+        name = message[2:end]
+        if message.startswith('{"') and message.startswith('":', end) and name in self._names:
+            return name
+        decoded = json.loads(message)
+        if len(decoded) != 1:
+            raise EngineError(f"durable_rules sent an action for {len(decoded)} rules at once")
+        return str(next(iter(decoded)))
 
     def _settle(self, state_handle: int, sid: str, cause: BaseException) -> None:
         """Delete a session whose actions failed half way.

@@ -71,6 +71,19 @@ class _BookKeys:
             loaded.rule.id: (frozenset(loaded.rule.when.all), frozenset(loaded.rule.when.any))
             for loaded in book.rules
         }
+        # Indexes so a denial only visits the rules it can rule out, and so a key whose every
+        # point rule is still possible gets its opening without being rebuilt per assessment.
+        self.needing: dict[str, list[str]] = {}
+        self.either_of: dict[str, list[str]] = {}
+        for rule_id, (needed, either) in self.needs.items():
+            for code in needed:
+                self.needing.setdefault(code, []).append(rule_id)
+            for code in either:
+                self.either_of.setdefault(code, []).append(rule_id)
+        self.key_openings = {
+            key: Opening(key, tuple(sorted(rules)), weight=sum(abs(self.points[r]) for r in rules))
+            for key, rules in self.point_rules_of.items()
+        }
 
 
 _book_keys = per_book(_BookKeys)
@@ -136,20 +149,39 @@ def band_openings(
     if not wanted or not keys:
         band = band_range(book, fired_ids, ())
         return band, []
-    absent = frozenset(report.absent)
-    candidates = frozenset(
-        rule_id for rule_id in wanted if not _denied(prepared.needs[rule_id], absent)
-    )
+    candidates = wanted - _denied_rules(prepared, frozenset(report.absent))
     band = band_range(book, fired_ids, candidates)
     if band.closed:
         return band, []
     found = []
+    point_rules_of, whole = prepared.point_rules_of, prepared.key_openings
     for position, key in enumerate(keys):
-        rules = sorted(prepared.point_rules_of.get(key, frozenset()) & candidates)
-        if rules:
+        every = point_rules_of.get(key)
+        if every is None:
+            continue
+        possible = every & candidates
+        if len(possible) == len(every):
+            opening = whole[key]
+        elif possible:
+            rules = tuple(sorted(possible))
             weight = sum(abs(prepared.points[rule_id]) for rule_id in rules)
-            found.append((-weight, position, Opening(key, tuple(rules), weight=weight)))
+            opening = Opening(key, rules, weight=weight)
+        else:
+            continue
+        found.append((-opening.weight, position, opening))
     return band, [opening for *_, opening in sorted(found, key=lambda entry: entry[:2])]
+
+
+def _denied_rules(prepared: _BookKeys, absent: frozenset[str]) -> set[str]:
+    """Rules that can never fire because a code they need was denied (see ``_denied``), found
+    through the denied codes only."""
+    denied: set[str] = set()
+    for code in absent:
+        denied.update(prepared.needing.get(code, ()))
+        for rule_id in prepared.either_of.get(code, ()):
+            if _denied(prepared.needs[rule_id], absent):
+                denied.add(rule_id)
+    return denied
 
 
 def _denied(needs: tuple[frozenset[str], frozenset[str]], absent: frozenset[str]) -> bool:

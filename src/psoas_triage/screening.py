@@ -141,8 +141,9 @@ def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
     return tuple(item.code for item in _book_screen(book).items)
 
 
-MAX_REMEMBERED = 2048
-"""Bound on the per-book memo of screens (each entry a small frozen Screen)."""
+MAX_REMEMBERED = 1024
+"""Bound on the per-book memo of screens (each entry a small frozen Screen); small so a stream
+of distinct reports fills it early and memory stays flat afterwards."""
 
 
 def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
