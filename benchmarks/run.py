@@ -3,7 +3,8 @@
     python benchmarks/run.py               # full run, writes benchmarks/RESULTS.md
     python benchmarks/run.py --quick       # smaller counts, prints only (--write to record)
     python benchmarks/run.py --only assess,memory   # some sections (assess, rule-book,
-                                           # next_question, cli, batch, service, memory)
+                                           # next_question, cli, cold-start, batch, service,
+                                           # dask, memory)
     python benchmarks/run.py --memory-1m   # the memory series goes on to 1,000,000 reports
 
 Measured in one run, on the shipped rule book and a fixed-seed mix of realistic reports (1-5
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import gc
 import json
 import os
@@ -748,6 +750,28 @@ def measure_service(book: RuleBook, count: int, rows: list[Row]) -> None:
     ]
 
 
+def measure_cold_start_ratios(repeats: int, before: str | None, rows: list[Row]) -> None:
+    """benchmarks/cold_start.py's rows: each CLI variant against the import floor."""
+    sys.path.insert(0, str(HERE))
+    import cold_start
+
+    rows += [Row(**dataclasses.asdict(row)) for row in cold_start.cold_start_rows(repeats, before)]
+    rows += [Row(**dataclasses.asdict(row)) for row in cold_start.load_rows()]
+
+
+def measure_dask(count: int, rows: list[Row]) -> None:
+    """benchmarks/dask_rows.py's rows: 1 and 2 Dask workers beside batch --workers 1 and 2."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        rows.append(Row("dask", "Dask rows", "skipped: the dask extra is not installed"))
+        return
+    sys.path.insert(0, str(HERE))
+    import dask_rows
+
+    rows += [Row(**dataclasses.asdict(row)) for row in dask_rows.rows(count)]
+
+
 def status(row: Row) -> str:
     if row.met is None:
         return ""
@@ -813,6 +837,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help=f"stream {MEMORY_LONG:,} distinct reports in the memory series (long)",
     )
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="also time the CLI of this git ref (e.g. the commit an optimisation started from)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument(
         "--write", action="store_true", help="write RESULTS.md even with --quick or --only"
@@ -820,8 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="NAMES",
-        help="comma-separated sections to run (assess, rule-book, next_question, cli, batch, "
-        "service, memory); implies --no-write",
+        help="comma-separated sections to run (assess, rule-book, next_question, cli, "
+        "cold-start, batch, service, dask, memory); implies --no-write",
     )
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -841,8 +870,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("rule-book load and compile", lambda: measure_load(book.path, 3 if quick else 7, rows)),
         ("next_question", lambda: measure_next_question(book, 200 if quick else 1_000, rows)),
         ("CLI cold start", lambda: measure_cold_start(book, 3 if quick else 7, rows)),
+        (
+            "cold-start against the import floor (cache, libyaml)",
+            lambda: measure_cold_start_ratios(5 if quick else 11, args.before, rows),
+        ),
         ("batch", lambda: measure_batch(book, 4_000 if quick else 40_000, rows)),
         ("service", lambda: measure_service(book, 2_000 if quick else 10_000, rows)),
+        ("dask beside batch --workers", lambda: measure_dask(4_000 if quick else 20_000, rows)),
         (
             "memory",
             lambda: measure_memory(
