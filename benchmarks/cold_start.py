@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from table import Row, print_table  # benchmarks/table.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ASSESS = ["assess", "groin_pain", "--json"]
@@ -38,17 +40,6 @@ LAUNCH = "import sys; from psoas_triage.cli import main; sys.argv[0] = 'psoas-tr
 """What the ``psoas-triage`` console script runs, for a tree that is not installed."""
 TARGET = 0.5
 """Issue 16: the CLI's cold start at most half of what it was before."""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table (the same fields as ``benchmarks/run.py``'s rows)."""
-
-    section: str
-    measure: str
-    value: str
-    target: str = ""
-    met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -222,36 +213,6 @@ print(pure, fast, hit)
             hit < fast,
         ),
     ]
-
-
-def status(row: Row) -> str:
-    if row.met is None:
-        return ""
-    return "met" if row.met else "MISSED"
-
-
-def print_table(rows: Sequence[Row], title: str) -> None:
-    """The table in ``benchmarks/run.py``'s style (rich when there, plain text otherwise)."""
-    try:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-    except ImportError:
-        print(title)
-        for row in rows:
-            print(f"{row.section:10} {row.measure:62} {row.value:30} {row.target:10} {status(row)}")
-        return
-    table = Table(title=title)
-    for name in ("", "measure", "result", "target", ""):
-        table.add_column(name)
-    for row in rows:
-        style = "green" if row.met else "bold red" if row.met is False else ""
-        cells = (row.section, row.measure, row.value, row.target)
-        table.add_row(*(Text(cell) for cell in cells), Text(status(row), style=style))
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=150)
-    console.print(table)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

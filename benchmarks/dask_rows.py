@@ -28,19 +28,9 @@ from typing import Any
 from psoas_triage import load_rulebook
 from psoas_triage.batch import run_batch
 from psoas_triage.workload import SEED, mixed_reports
+from table import Row, print_table  # benchmarks/table.py, beside this script
 
 COUNT = 20_000
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table: the same fields as benchmarks/run.py's Row."""
-
-    section: str
-    measure: str
-    value: str
-    target: str = ""
-    met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -185,9 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=COUNT, help="reports in the input")
     args = parser.parse_args(argv)
-    table = rows(args.count, log=lambda text: print(text, file=sys.stderr, flush=True))
-    for row in table:
-        print(f"{row.section:6} {row.measure:52} {row.value}")
+    found = rows(args.count, log=lambda text: print(text, file=sys.stderr, flush=True))
+    print_table(found, f"psoas-triage on Dask beside batch --workers ({args.count:,} reports)")
     return 0
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import dataclasses
 import gc
 import json
 import os
@@ -70,6 +69,7 @@ from psoas_triage.reports import parse_report_json
 from psoas_triage.scoring import score_fired
 from psoas_triage.triage import decide_triage
 from psoas_triage.workload import SEED, mixed_reports, rss_kib, stream_reports
+from table import Row, print_table, status  # benchmarks/table.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -271,15 +271,6 @@ class PlainPython:
 
 
 # --- sections -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    section: str
-    measure: str
-    value: str
-    target: str = ""
-    met: bool | None = None
 
 
 def _explain_inputs(book: RuleBook, report: SymptomReport) -> tuple[Any, ...]:
@@ -757,8 +748,7 @@ def measure_cold_start_ratios(repeats: int, before: str | None, rows: list[Row])
     sys.path.insert(0, str(HERE))
     import cold_start
 
-    rows += [Row(**dataclasses.asdict(row)) for row in cold_start.cold_start_rows(repeats, before)]
-    rows += [Row(**dataclasses.asdict(row)) for row in cold_start.load_rows()]
+    rows += [*cold_start.cold_start_rows(repeats, before), *cold_start.load_rows()]
 
 
 def measure_dask(count: int, rows: list[Row]) -> None:
@@ -771,36 +761,7 @@ def measure_dask(count: int, rows: list[Row]) -> None:
     sys.path.insert(0, str(HERE))
     import dask_rows
 
-    rows += [Row(**dataclasses.asdict(row)) for row in dask_rows.rows(count)]
-
-
-def status(row: Row) -> str:
-    if row.met is None:
-        return ""
-    return "met" if row.met else "MISSED"
-
-
-def print_table(rows: list[Row], title: str) -> None:
-    try:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-    except ImportError:  # rich is a dependency, but the benchmark should not need it
-        print(title)
-        for row in rows:
-            print(f"{row.section:10} {row.measure:62} {row.value:30} {row.target:10} {status(row)}")
-        return
-    table = Table(title=title)
-    for name in ("", "measure", "result", "target", ""):
-        table.add_column(name)
-    for row in rows:
-        style = "green" if row.met else "bold red" if row.met is False else ""
-        cells = (row.section, row.measure, row.value, row.target)
-        table.add_row(*(Text(cell) for cell in cells), Text(status(row), style=style))
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=150)
-    console.print(table)
+    rows += dask_rows.rows(count)
 
 
 def markdown(rows: list[Row], header: dict[str, str]) -> str:
