@@ -396,6 +396,7 @@ def _run_parallel(
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Cancel what is queued and end every worker now (no orphan outlives an interrupt)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -405,6 +406,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=5)
+    # Let the pool's manager thread see its workers gone and close its wake-up pipe before the
+    # interpreter exits: on Python 3.10 the exit hook can write to that pipe while the thread
+    # closes it, and print "Bad file descriptor" after an interrupt (seen in CI, SIGINT -w 2).
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _context() -> multiprocessing.context.BaseContext:
