@@ -55,7 +55,9 @@ def test_a_json_assessment_imports_neither_rich_nor_web_code(args: list[str]) ->
     top_modules(ASSESS.format(args=args))  # the first run writes the cache entry
     loaded = top_modules(ASSESS.format(args=args))
     assert {"psoas_triage", "typer", "durable"} <= loaded
-    assert not loaded & NEVER, sorted(loaded & NEVER)
+    # Some typer releases (0.16, the lowest allowed) import rich themselves: not ours to avoid.
+    by_typer = top_modules("import typer") & NEVER
+    assert not loaded & (NEVER - by_typer), sorted(loaded & (NEVER - by_typer))
     if args:
         assert "yaml" in loaded  # without the cache the rule files are parsed
     else:
