@@ -42,7 +42,7 @@ from typing import IO, Any
 
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
 from psoas_triage.locales import resolve_language
-from psoas_triage.models import Assessment
+from psoas_triage.models import Assessment, TriageLevel
 from psoas_triage.rulebook import RuleBook
 
 CHUNK_SIZE = 200
@@ -90,6 +90,19 @@ def request_stop() -> None:
 
 def _start_unstopped() -> None:
     _STOP_REQUESTED.clear()
+
+
+def _check_sizes(workers: int, chunk_size: int) -> None:
+    """The arguments every batch runner refuses the same way."""
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+
+
+def _by_level(levels: Counter[str]) -> dict[str, int]:
+    """The summary's count per triage level, most urgent first, levels never seen left out."""
+    return {level.value: levels[level.value] for level in TriageLevel if levels[level.value]}
 
 
 def _stop_if_requested() -> None:
@@ -203,10 +216,7 @@ def run_batch(
     same either way): for population screening, where the advice text repeated on every line
     would make most of the output.
     """
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
-    if chunk_size < 1:
-        raise ValueError("chunk_size must be at least 1")
+    _check_sizes(workers, chunk_size)
     book = _load(rules)
     resolve_language(book, language)
     options = LineOptions(language, include_experimental, compact)
@@ -234,11 +244,7 @@ def run_batch(
         finally:
             if bar:
                 bar.stop()
-    summary.by_level = {
-        level: levels[level]
-        for level in ("emergency", "urgent", "consultation", "self_care")
-        if levels[level]
-    }
+    summary.by_level = _by_level(levels)
     summary.seconds = time.perf_counter() - started
     return summary
 

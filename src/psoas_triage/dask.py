@@ -44,6 +44,8 @@ from psoas_triage.batch import (
     Line,
     LineOptions,
     Outcome,
+    _by_level,
+    _check_sizes,
     _chunks,
     _count_lines,
     _input_name,
@@ -305,10 +307,7 @@ def run_batch_on_cluster(
     ignored for a running cluster, which has its own). ``rules`` must be readable under the
     same path on every worker; each worker checks it loaded the same content.
     """
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
-    if chunk_size < 1:
-        raise ValueError("chunk_size must be at least 1")
+    _check_sizes(workers, chunk_size)
     ref = BookRef.of(rules)
     resolve_language(ref.load(), language)  # a wrong language fails here, not on every line
     options = LineOptions(language, include_experimental, compact)
@@ -341,11 +340,7 @@ def run_batch_on_cluster(
         raise
     except KeyboardInterrupt:  # while the cluster started or loaded the book: nothing written
         raise BatchInterrupted(0, 0, None) from None
-    summary.by_level = {
-        level: levels[level]
-        for level in ("emergency", "urgent", "consultation", "self_care")
-        if levels[level]
-    }
+    summary.by_level = _by_level(levels)
     summary.seconds = time.perf_counter() - started
     return summary
 
