@@ -35,6 +35,7 @@ from psoas_triage.screening import (
     _CONTEXT_FREE,
     _book_screen,
     _number_values,
+    _reachable_screen_rules,
     reachable_rule_ids,
     screen_engine,
 )
@@ -180,10 +181,15 @@ def test_the_screen_is_cheap_and_leaves_no_engine_session_behind() -> None:
         assess(report)
         return main.sessions_started - before[0], screen_sessions() - before[1]
 
-    _book_screen(without_experimental(rulebook)).memo.clear()  # other tests saw these answers
+    prepared = _book_screen(without_experimental(rulebook))
+    prepared.memo.clear()  # other tests saw these answers
+    prepared.reachable_memo.clear()
     # Unknown age and sex: one call, of the small engine's rules without those conditions.
     assert sessions({"present": ["groin_pain"], "duration_days": 12}) == (1, 1)
     assert sessions({"present": ["groin_pain"], "duration_days": 12}) == (1, 0)  # remembered
+    # Other codes reported, the same denials and the same side of every duration bound: what
+    # can still fire is the same, so the engine is not asked again.
+    assert sessions({"present": ["groin_pain", "hip_snapping"], "duration_days": 13}) == (1, 0)
     known = sessions({"present": ["groin_pain"], "duration_days": 12, "sex": "female", "age": 40})
     assert known[0] == 1 and known[1] <= 1  # nothing left to try: one call at most
     engines = [small, *_CONTEXT_FREE.get(small, {}).values()]
@@ -418,3 +424,29 @@ def test_unknown_age_and_sex_reach_exactly_what_some_age_and_sex_reach() -> None
                 known = unknown.model_copy(update={"age": age, "sex": sex})
                 union |= reachable_rule_ids(rulebook, known)
         assert reachable_rule_ids(rulebook, unknown) == union
+
+
+@PROFILE
+@given(screened_reports(), st.data())
+def test_the_remembered_reachable_rules_are_the_engines_answer_for_each_report(
+    first: SymptomReport, data: st.DataObject
+) -> None:
+    """The screen remembers what can still fire under a key without the reported codes and with
+    numbers reduced to their side of every bound; for a neighbour of a report (other codes
+    present, numbers moved a little, so the keys often match) the remembered answer must be
+    exactly what the engine says for that very report."""
+    rulebook = without_experimental(book())
+    prepared = _book_screen(rulebook)
+    vocabulary = sorted(set(rulebook.terms) - set(first.absent))
+    moved = {
+        name: min(LIMITS[name], max(0, value + data.draw(st.integers(-3, 3), label=name)))
+        for name in LIMITS
+        if (value := getattr(first, name)) is not None
+    }
+    second = _with(
+        first, present=data.draw(st.lists(st.sampled_from(vocabulary), unique=True)), **moved
+    )
+    prepared.reachable_memo.clear()
+    for report in (first, second):
+        remembered = _reachable_screen_rules(rulebook, prepared, report)
+        assert remembered == reachable_rule_ids(rulebook, report, prepared.screen_rules)

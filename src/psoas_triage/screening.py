@@ -25,6 +25,7 @@ report's own level stays, and when that level rises it is at least ``consultatio
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import weakref
@@ -110,6 +111,8 @@ class _BookScreen:
             sorted({name for rule in screen_rules for name in rule.when.numbers()})
         )
         self.memo: dict[tuple[object, ...], Screen] = {}
+        self.number_cuts = _number_cuts(book)
+        self.reachable_memo: dict[tuple[object, ...], frozenset[str]] = {}
         self.screen_engine = _screen_engine(book, self.screen_rules)
         # What the sign alone fires (asked of the engine): since adding codes never un-fires a
         # rule, a sign not denied whose solo level is above the report's level is open, no
@@ -201,7 +204,7 @@ def _screen(
     )
     still_open: set[str] = set()
     if relevant:
-        reachable = reachable_rule_ids(book, report, relevant)
+        reachable = _reachable_screen_rules(book, prepared, report) & relevant
         still_open = {code for code in undecided if could_raise(book, reachable, code, level)}
     open_items = [
         item for item in candidates if item.code not in undecided or item.code in still_open
@@ -212,6 +215,37 @@ def _screen(
             WarningSign(**item.model_dump()) for item in open_items if item.code in present
         ),
     )
+
+
+def _reachable_screen_rules(
+    book: RuleBook, prepared: _BookScreen, report: SymptomReport
+) -> frozenset[str]:
+    """``reachable_rule_ids`` of every screen rule, remembered under what it depends on.
+
+    The screen's rules only ask for codes to be present (the denial rules, the one kind with
+    ``absent``, never raise the level, so none of them is a screen rule) and bound numbers, age
+    and sex. Under the optimistic reading every code not denied may be present, so what can
+    still fire depends only on the denied codes those rules mention, on which side of every
+    bound each known number falls (``_number_cuts``) and on the sex; not on the codes
+    reported, nor on the level. That key space is small, so a stream of distinct reports asks
+    the engine rarely, and the answer is the engine's own for a report with that key.
+    """
+    key = (
+        prepared.screen_codes.intersection(report.absent),
+        tuple(
+            None if (value := getattr(report, name)) is None
+            else bisect.bisect_right(prepared.number_cuts[name], value)
+            for name in prepared.screen_numbers
+        ),
+        report.sex,
+    )
+    found = prepared.reachable_memo.get(key)
+    if found is None:
+        found = reachable_rule_ids(book, report, prepared.screen_rules)
+        if len(prepared.reachable_memo) >= MAX_REMEMBERED:
+            prepared.reachable_memo.clear()
+        prepared.reachable_memo[key] = found
+    return found
 
 
 def reachable_rule_ids(
@@ -339,6 +373,21 @@ def _number_values(book: RuleBook) -> dict[str, tuple[int, ...]]:
                     points.update((value - 1, value, value + 1))
         values[name] = tuple(sorted(value for value in points if low <= value <= high))
     return values
+
+
+def _number_cuts(book: RuleBook) -> dict[str, tuple[int, ...]]:
+    """For each number some rule bounds: the values at which one of its bounds changes answer.
+
+    Two values with the same ``bisect_right`` position among them meet exactly the same
+    bounds (``gt v`` and ``lte v`` turn at v + 1, ``gte v`` and ``lt v`` at v), so every rule
+    treats them alike."""
+    turns = {"gt": 1, "gte": 0, "lt": 0, "lte": 1}
+    cuts: dict[str, set[int]] = {}
+    for loaded in book.rules:
+        for name, bound in loaded.rule.when.numbers().items():
+            points = cuts.setdefault(name, set())
+            points.update(value + turns[operator] for operator, value in bound.comparisons())
+    return {name: tuple(sorted(points)) for name, points in cuts.items()}
 
 
 def _limits(name: str) -> tuple[int, int]:
