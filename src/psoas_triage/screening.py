@@ -113,6 +113,10 @@ class _BookScreen:
         self.memo: dict[tuple[object, ...], Screen] = {}
         self.number_cuts = _number_cuts(book)
         self.reachable_memo: dict[tuple[object, ...], frozenset[str]] = {}
+        self.screen_rules_with = {
+            code: [rule_id for rule_id in sorted(self.screen_rules) if code in self.mentions[rule_id]]
+            for code in self.screen_codes
+        }
         self.screen_engine = _screen_engine(book, self.screen_rules)
         # What the sign alone fires (asked of the engine): since adding codes never un-fires a
         # rule, a sign not denied whose solo level is above the report's level is open, no
@@ -220,32 +224,48 @@ def _screen(
 def _reachable_screen_rules(
     book: RuleBook, prepared: _BookScreen, report: SymptomReport
 ) -> frozenset[str]:
-    """``reachable_rule_ids`` of every screen rule, remembered under what it depends on.
+    """``reachable_rule_ids(book, report, prepared.screen_rules)``, asking the engine rarely.
 
-    The screen's rules only ask for codes to be present (the denial rules, the one kind with
-    ``absent``, never raise the level, so none of them is a screen rule) and bound numbers, age
-    and sex. Under the optimistic reading every code not denied may be present, so what can
-    still fire depends only on the denied codes those rules mention, on which side of every
-    bound each known number falls (``_number_cuts``) and on the sex; not on the codes
-    reported, nor on the level. That key space is small, so a stream of distinct reports asks
-    the engine rarely, and the answer is the engine's own for a report with that key.
+    Under the optimistic reading a rule can still fire exactly when no code it needs was denied
+    (``reachable_rule_ids`` checks that before it asks) and the engine fires it on the codes it
+    needs with the report's numbers and sex. The screen's rules only ask for codes to be present
+    (denial rules, the one kind with ``absent``, never raise the level, so none is a screen
+    rule), so the engine's part depends on neither the codes reported nor denied: only on which
+    side of every bound each known number falls (``_number_cuts``) and on the sex. That answer
+    is remembered under that small key, for a report with nothing reported or denied; the
+    rules the report's own denials rule out are then taken away.
     """
     key = (
-        prepared.screen_codes.intersection(report.absent),
         tuple(
-            None if (value := getattr(report, name)) is None
+            None
+            if (value := getattr(report, name)) is None
             else bisect.bisect_right(prepared.number_cuts[name], value)
             for name in prepared.screen_numbers
         ),
         report.sex,
     )
-    found = prepared.reachable_memo.get(key)
-    if found is None:
-        found = reachable_rule_ids(book, report, prepared.screen_rules)
+    possible = prepared.reachable_memo.get(key)
+    if possible is None:
+        bare = report.model_copy(update={"present": (), "absent": (), "unknown": ()})
+        possible = reachable_rule_ids(book, bare, prepared.screen_rules)
         if len(prepared.reachable_memo) >= MAX_REMEMBERED:
             prepared.reachable_memo.clear()
-        prepared.reachable_memo[key] = found
-    return found
+        prepared.reachable_memo[key] = possible
+    denied = prepared.screen_codes.intersection(report.absent)
+    if not denied:
+        return possible
+    return possible - _denied_rules(prepared, denied)
+
+
+def _denied_rules(prepared: _BookScreen, denied: frozenset[str]) -> set[str]:
+    """Screen rules that can never fire because a code they need is in ``denied``."""
+    ruled_out: set[str] = set()
+    for code in denied:
+        for rule_id in prepared.screen_rules_with[code]:
+            needed, either = prepared.condition_codes[rule_id]
+            if needed & denied or (either and either <= denied):
+                ruled_out.add(rule_id)
+    return ruled_out
 
 
 def reachable_rule_ids(
