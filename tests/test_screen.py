@@ -182,8 +182,7 @@ def test_the_screen_is_cheap_and_leaves_no_engine_session_behind() -> None:
         return main.sessions_started - before[0], screen_sessions() - before[1]
 
     prepared = _book_screen(without_experimental(rulebook))
-    prepared.memo.clear()  # other tests saw these answers
-    prepared.reachable_memo.clear()
+    prepared.reachable_memo.clear()  # other tests saw these answers
     # Unknown age and sex: one call, of the small engine's rules without those conditions.
     assert sessions({"present": ["groin_pain"], "duration_days": 12}) == (1, 1)
     assert sessions({"present": ["groin_pain"], "duration_days": 12}) == (1, 0)  # remembered

@@ -110,11 +110,12 @@ class _BookScreen:
         self.screen_numbers = tuple(
             sorted({name for rule in screen_rules for name in rule.when.numbers()})
         )
-        self.memo: dict[tuple[object, ...], Screen] = {}
         self.number_cuts = _number_cuts(book)
         self.reachable_memo: dict[tuple[object, ...], frozenset[str]] = {}
         self.screen_rules_with = {
-            code: [rule_id for rule_id in sorted(self.screen_rules) if code in self.mentions[rule_id]]
+            code: [
+                rule_id for rule_id in sorted(self.screen_rules) if code in self.mentions[rule_id]
+            ]
             for code in self.screen_codes
         }
         self.screen_engine = _screen_engine(book, self.screen_rules)
@@ -128,6 +129,11 @@ class _BookScreen:
             )
             for code in self.by_code
         }
+        # Ranks as plain ints and shared models: the screen runs on every assessment.
+        self.raise_rank = {rule_id: level.rank for rule_id, level in self.raise_to.items()}
+        self.ceiling_rank = {code: level.rank for code, level in self.ceiling.items()}
+        self.solo_rank = {code: level.rank for code, level in self.solo.items()}
+        self.reported = {item.code: WarningSign(**item.model_dump()) for item in self.items}
 
     def _raise(self, rule_ids: Iterable[str], key: str) -> TriageLevel:
         return TriageLevel.most_urgent(
@@ -149,75 +155,55 @@ def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
 
 
 MAX_REMEMBERED = 1024
-"""Bound on the per-book memo of screens (each entry a small frozen Screen); small so a stream
-of distinct reports fills it early and memory stays flat afterwards."""
+"""Bound on the per-book memo of what can still fire (each entry a frozenset of rule ids);
+it fills with one entry per side-of-bounds key, so memory stays flat on a stream."""
 
 
 def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
     """The open warning signs of ``report``, whose own triage level (before the screen) is
     ``level``.
 
-    Cheap on every assessment: signs whose solo level decides them need no engine call; the
-    others are asked of the screen's small engine, and the answer is remembered under exactly
-    what it depends on (the level, the answers about codes the screen's rules mention, and the
-    numbers they bound, and the sex), a small key space even when every report is different.
+    Cheap on every assessment: signs whose solo level decides them need no engine call; for
+    the others, what can still fire is asked of the screen's small engine and remembered under
+    the little it depends on (``_reachable_screen_rules``), so even a stream of distinct
+    reports rarely asks the engine twice.
     """
     if level is TriageLevel.emergency:
         return NO_SCREEN
-    prepared = _book_screen(book)
-    codes = prepared.screen_codes
-    key = (
-        level,
-        codes.intersection(report.present),
-        codes.intersection(report.absent),
-        tuple(getattr(report, name) for name in prepared.screen_numbers),
-        report.sex,
-    )
-    found = prepared.memo.get(key)
-    if found is None:
-        found = _screen(book, prepared, report, level)
-        if len(prepared.memo) >= MAX_REMEMBERED:
-            prepared.memo.clear()
-        prepared.memo[key] = found
-    return found
+    return _screen(book, _book_screen(book), report, level)
 
 
 def _screen(
     book: RuleBook, prepared: _BookScreen, report: SymptomReport, level: TriageLevel
 ) -> Screen:
-    absent = set(report.absent)
+    rank = level.rank
     candidates = [
         item
         for item in prepared.items
-        if item.code not in absent and prepared.ceiling[item.code].rank > level.rank
+        if prepared.ceiling_rank[item.code] > rank and item.code not in report.absent
     ]
     if not candidates:
         return NO_SCREEN
-    present = set(report.present)
-    undecided = [
-        item.code
-        for item in candidates
-        if item.code in present or prepared.solo[item.code].rank <= level.rank
-    ]
-    # Only rules that mention an undecided sign and could raise the level matter here.
-    relevant = frozenset(
-        rule_id
-        for code in undecided
-        for rule_id in prepared.rules_of[code]
-        if prepared.raise_to[rule_id].rank > level.rank
-    )
-    still_open: set[str] = set()
-    if relevant:
-        reachable = _reachable_screen_rules(book, prepared, report) & relevant
-        still_open = {code for code in undecided if could_raise(book, reachable, code, level)}
-    open_items = [
-        item for item in candidates if item.code not in undecided or item.code in still_open
-    ]
+    present = report.present
+    # Open unless reported or too weak alone, and then open only if a rule mentioning it that
+    # could raise the level can still fire.
+    closed: set[str] = set()
+    reachable: frozenset[str] | None = None
+    for item in candidates:
+        code = item.code
+        if code not in present and prepared.solo_rank[code] > rank:
+            continue
+        raising = [
+            rule_id for rule_id in prepared.rules_of[code] if prepared.raise_rank[rule_id] > rank
+        ]
+        if raising and reachable is None:
+            reachable = _reachable_screen_rules(book, prepared, report)
+        if not raising or reachable is None or reachable.isdisjoint(raising):
+            closed.add(code)
+    open_items = [item for item in candidates if item.code not in closed]
     return Screen(
         unchecked=tuple(item for item in open_items if item.code not in present),
-        reported=tuple(
-            WarningSign(**item.model_dump()) for item in open_items if item.code in present
-        ),
+        reported=tuple(prepared.reported[item.code] for item in open_items if item.code in present),
     )
 
 
