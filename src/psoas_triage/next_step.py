@@ -148,7 +148,7 @@ def _plan(
     checklist = [opening for opening in raising if opening.key in signs]
     checklist_codes = {opening.key for opening in checklist}
     others = [opening for opening in raising if opening.key not in signs]
-    band, moving = band_openings(book, report, assessment.fired_rule_ids, unasked)
+    band, moving = band_openings(book, report, assessment.fired_rule_ids)
     left = {opening.key for opening in [*others, *moving]} - checklist_codes
     remaining = len(left) + (1 if checklist else 0)
     if checklist:

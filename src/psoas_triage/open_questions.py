@@ -18,6 +18,7 @@ mentions some key not asked yet.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -84,6 +85,22 @@ class _BookKeys:
             key: Opening(key, tuple(sorted(rules)), weight=sum(abs(self.points[r]) for r in rules))
             for key, rules in self.point_rules_of.items()
         }
+        # Every key's band opening in the order band_openings gives them, and what reorders it.
+        self.all_keys = frozenset((*self.codes, *NUMBER_FIELDS))
+        position = {key: index for index, key in enumerate((*self.codes, *NUMBER_FIELDS))}
+        self.rank_key = lambda opening: (-opening.weight, position[opening.key])
+        self.ranked = sorted(
+            (opening for key, opening in self.key_openings.items() if key in position),
+            key=self.rank_key,
+        )
+        self.keys_of: dict[str, frozenset[str]] = {}
+        for key, rules in self.point_rules_of.items():
+            for rule_id in rules:
+                self.keys_of[rule_id] = self.keys_of.get(rule_id, frozenset()) | {key}
+        self.positive_points = {rule: max(self.points[rule], 0) for rule in self.point_rules}
+        self.negative_points = {rule: min(self.points[rule], 0) for rule in self.point_rules}
+        self.positive = sum(self.positive_points.values())
+        self.negative = sum(self.negative_points.values())
 
 
 _book_keys = per_book(_BookKeys)
@@ -138,38 +155,49 @@ def band_range(book: RuleBook, fired: Iterable[str], candidates: Iterable[str]) 
 
 
 def band_openings(
-    book: RuleBook, report: SymptomReport, fired: Iterable[str], keys: Iterable[str]
+    book: RuleBook, report: SymptomReport, fired: Iterable[str]
 ) -> tuple[BandRange, list[Opening]]:
-    """The keys among ``keys`` whose answer could change the psoas band, most points at stake
-    first; empty once the band is settled whatever the remaining answers."""
+    """The keys not asked yet whose answer could change the psoas band, most points at stake
+    first (then in the book's key order, as ``unasked_keys``); empty once the band is settled
+    whatever the remaining answers.
+
+    Runs on every assessment, so it starts from the whole book's openings, ranked once, and
+    only rebuilds those of keys whose rules were fired or ruled out by a denial (a few)."""
     prepared = _book_keys(book)
     fired_ids = frozenset(fired)
-    wanted = prepared.point_rules - fired_ids
-    keys = list(keys)
-    if not wanted or not keys:
-        band = band_range(book, fired_ids, ())
+    total = sum(prepared.points[rule_id] for rule_id in fired_ids)
+    # Rules with points that can no longer change anything: fired, or needing a denied code.
+    settled = prepared.point_rules & (fired_ids | _denied_rules(prepared, frozenset(report.absent)))
+    asked = asked_keys(report)
+    if len(settled) == len(prepared.point_rules) or prepared.all_keys <= asked:
+        band = _band(book, total, total)
         return band, []
-    candidates = wanted - _denied_rules(prepared, frozenset(report.absent))
-    band = band_range(book, fired_ids, candidates)
+    low = total + prepared.negative - sum(prepared.negative_points[rule] for rule in settled)
+    high = total + prepared.positive - sum(prepared.positive_points[rule] for rule in settled)
+    band = _band(book, low, high)
     if band.closed:
         return band, []
-    found = []
-    point_rules_of, whole = prepared.point_rules_of, prepared.key_openings
-    for position, key in enumerate(keys):
-        every = point_rules_of.get(key)
-        if every is None:
+    changed = {key for rule_id in settled for key in prepared.keys_of[rule_id]}
+    found = [
+        opening
+        for opening in prepared.ranked
+        if opening.key not in asked and opening.key not in changed
+    ]
+    for key in changed:
+        if key in asked:
             continue
-        possible = every & candidates
-        if len(possible) == len(every):
-            opening = whole[key]
-        elif possible:
-            rules = tuple(sorted(possible))
+        rules = tuple(sorted(prepared.point_rules_of[key] - settled))
+        if rules:
             weight = sum(abs(prepared.points[rule_id]) for rule_id in rules)
-            opening = Opening(key, rules, weight=weight)
-        else:
-            continue
-        found.append((-opening.weight, position, opening))
-    return band, [opening for *_, opening in sorted(found, key=lambda entry: entry[:2])]
+            bisect.insort(found, Opening(key, rules, weight=weight), key=prepared.rank_key)
+    return band, found
+
+
+def _band(book: RuleBook, low: int, high: int) -> BandRange:
+    bands = book.policy.bands
+    return BandRange(
+        likelihood_band(psoas_score([low]), bands), likelihood_band(psoas_score([high]), bands)
+    )
 
 
 def _denied_rules(prepared: _BookKeys, absent: frozenset[str]) -> set[str]:
