@@ -13,6 +13,7 @@ are not locale keys, so they are not listed in ``untranslated``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from psoas_triage.locales import Locale
@@ -31,7 +32,7 @@ from psoas_triage.rulebook import RuleBook, per_book
 MAX_REMEMBERED = 4096
 """Bound on each locale's memo of translated parts (small frozen models, shared)."""
 
-Memo = dict[Any, tuple[Any, tuple[str, ...]]]
+Memo = dict[Any, tuple[Any, tuple[str, ...], Any]]
 
 
 def _new_memos(book: RuleBook) -> dict[str, Memo]:
@@ -54,6 +55,7 @@ class _Texts:
         self.texts = locale.texts
         self.untranslated: dict[str, None] = {}
         self.memo = _memos(book).setdefault(locale.language, {})
+        self.groups = _memos(book).setdefault(f"{locale.language} groups", {})
 
     def pick(self, key: str, translated: str | None, english: str) -> str:
         if translated is None:
@@ -66,8 +68,12 @@ class _Texts:
         return self.pick(f"{section}.{key}.{field}", getattr(found, field, None), english)
 
     def translated(self, model: Any, section: str, key: str, fields: tuple[str, ...]) -> Any:
-        """``model`` with ``fields`` from the locale's ``section`` entry ``key``, remembered."""
-        memo_key = (type(model), model, fields)
+        """``model`` with ``fields`` from the locale's ``section`` entry ``key``, remembered.
+
+        Remembered by identity: the parts are models the book's memos share, and hashing a
+        model hashes every field (most of the cost). The entry keeps ``model`` alive, so its
+        id cannot be another object's while the entry exists; an equal copy only misses."""
+        memo_key = (id(model), fields)
         hit = self.memo.get(memo_key)
         if hit is None:
             outer, self.untranslated = self.untranslated, {}
@@ -76,12 +82,34 @@ class _Texts:
                     field: self.entry(section, key, field, getattr(model, field))
                     for field in fields
                 }
-                hit = (model.model_copy(update=update), tuple(self.untranslated))
+                hit = (model.model_copy(update=update), tuple(self.untranslated), model)
             finally:
                 self.untranslated = outer
             if len(self.memo) >= MAX_REMEMBERED:
                 self.memo.clear()
             self.memo[memo_key] = hit
+        for name in hit[1]:
+            self.untranslated[name] = None
+        return hit[0]
+
+    def each(self, models: tuple[Any, ...], one: Callable[[Any], Any]) -> tuple[Any, ...]:
+        """``one`` applied to each of ``models``, the whole group remembered by the ids of its
+        members, for groups that recur (the open warning signs, up to a few dozen; the advice
+        lists): one lookup instead of one per item. The entry keeps the members alive, as
+        above. Groups live in their own memo, so clearing it never clears the items'."""
+        if not models:
+            return ()
+        memo_key = (one.__name__, *map(id, models))
+        hit = self.groups.get(memo_key)
+        if hit is None:
+            outer, self.untranslated = self.untranslated, {}
+            try:
+                hit = (tuple(one(model) for model in models), tuple(self.untranslated), models)
+            finally:
+                self.untranslated = outer
+            if len(self.groups) >= MAX_REMEMBERED:
+                self.groups.clear()
+            self.groups[memo_key] = hit
         for name in hit[1]:
             self.untranslated[name] = None
         return hit[0]
@@ -160,13 +188,13 @@ def _localised(assessment: Assessment, texts: _Texts) -> Assessment:
         "red_flags": tuple(
             texts.rule(flag, "title", "description") for flag in assessment.red_flags
         ),
-        "unchecked_red_flags": tuple(texts.term(sign) for sign in assessment.unchecked_red_flags),
+        "unchecked_red_flags": texts.each(assessment.unchecked_red_flags, texts.term),
         "findings": tuple(texts.rule(finding, "title") for finding in assessment.findings),
         "advice": advice.model_copy(
             update={
-                "self_care": tuple(texts.advice_item(item) for item in advice.self_care),
-                "avoid": tuple(texts.advice_item(item) for item in advice.avoid),
-                "seek_help": tuple(texts.advice_item(item) for item in advice.seek_help),
+                "self_care": texts.each(advice.self_care, texts.advice_item),
+                "avoid": texts.each(advice.avoid, texts.advice_item),
+                "seek_help": texts.each(advice.seek_help, texts.advice_item),
                 "held_back": tuple(texts.held_back(reason) for reason in advice.held_back),
             }
         ),
