@@ -186,9 +186,12 @@ def band_openings(
     for key in changed:
         if key in asked:
             continue
-        rules = tuple(sorted(prepared.point_rules_of[key] - settled))
+        whole = prepared.key_openings[key]
+        rules = tuple(rule_id for rule_id in whole.rule_ids if rule_id not in settled)
         if rules:
-            weight = sum(abs(prepared.points[rule_id]) for rule_id in rules)
+            weight = whole.weight - sum(
+                abs(prepared.points[rule_id]) for rule_id in settled.intersection(whole.rule_ids)
+            )
             bisect.insort(found, Opening(key, rules, weight=weight), key=prepared.rank_key)
     return band, found
 
