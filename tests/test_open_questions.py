@@ -18,6 +18,7 @@ from psoas_triage.open_questions import (
     BandRange,
     Opening,
     asked_keys,
+    band_open_keys,
     band_openings,
     band_range,
 )
@@ -89,7 +90,9 @@ def test_band_openings_match_the_plain_reading(report: SymptomReport) -> None:
         for rule_id in engine_for(BOOK).fired_rule_ids(report)
         if rule_id in {loaded.rule.id for loaded in BOOK.rules}
     )
-    assert band_openings(BOOK, report, fired) == plain_band_openings(BOOK, report, fired)
+    band, openings = band_openings(BOOK, report, fired)
+    assert (band, openings) == plain_band_openings(BOOK, report, fired)
+    assert band_open_keys(BOOK, report, fired) == tuple(opening.key for opening in openings)
 
 
 def test_a_report_answering_every_key_has_no_open_question() -> None:

@@ -29,7 +29,7 @@ from psoas_triage.models import (
     UncheckedRedFlag,
     WarningSign,
 )
-from psoas_triage.open_questions import band_openings
+from psoas_triage.open_questions import band_open_keys
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
 from psoas_triage.scoring import score_fired
@@ -115,7 +115,7 @@ def build_assessment(
     score, likelihood = scored.score, scored.likelihood
     # Provisional while a question not asked yet could still move the band (an unasked
     # question is never a no).
-    _, band_open = band_openings(book, report, (loaded.rule.id for loaded in rules))
+    band_open = band_open_keys(book, report, (loaded.rule.id for loaded in rules))
     decision = decide_triage(rules, scored.triage_likelihood, book.policy, likelihood)
     warning_signs = screen(book, report, decision.level)
     decision = apply_screen(decision, warning_signs)
@@ -138,7 +138,7 @@ def build_assessment(
         likelihood=likelihood,
         psoas_score=score,
         likelihood_provisional=bool(band_open),
-        likelihood_open_questions=tuple(opening.key for opening in band_open),
+        likelihood_open_questions=band_open,
         red_flags=red_flags,
         unchecked_red_flags=warning_signs.unchecked,
         findings=findings,

@@ -19,6 +19,7 @@ mentions some key not asked yet.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -87,11 +88,11 @@ class _BookKeys:
         }
         # Every key's band opening in the order band_openings gives them, and what reorders it.
         self.all_keys = frozenset((*self.codes, *NUMBER_FIELDS))
-        position = {key: index for index, key in enumerate((*self.codes, *NUMBER_FIELDS))}
-        self.rank_key = lambda opening: (-opening.weight, position[opening.key])
+        self.position = {key: index for index, key in enumerate((*self.codes, *NUMBER_FIELDS))}
         self.ranked = sorted(
-            (opening for key, opening in self.key_openings.items() if key in position),
-            key=self.rank_key,
+            (-opening.weight, self.position[key], key, opening)
+            for key, opening in self.key_openings.items()
+            if key in self.position
         )
         self.keys_of: dict[str, frozenset[str]] = {}
         for key, rules in self.point_rules_of.items():
@@ -159,10 +160,27 @@ def band_openings(
 ) -> tuple[BandRange, list[Opening]]:
     """The keys not asked yet whose answer could change the psoas band, most points at stake
     first (then in the book's key order, as ``unasked_keys``); empty once the band is settled
-    whatever the remaining answers.
+    whatever the remaining answers."""
+    band, entries = _band_entries(book, report, fired)
+    return band, [entry[3] for entry in entries]
 
-    Runs on every assessment, so it starts from the whole book's openings, ranked once, and
-    only rebuilds those of keys whose rules were fired or ruled out by a denial (a few)."""
+
+def band_open_keys(book: RuleBook, report: SymptomReport, fired: Iterable[str]) -> tuple[str, ...]:
+    """Only the keys of ``band_openings``, in its order (what every Assessment lists)."""
+    return tuple(map(_KEY, _band_entries(book, report, fired)[1]))
+
+
+_KEY = operator.itemgetter(2)
+Entry = tuple[int, int, str, Opening]
+"""An opening with its place: (minus the points at stake, the key's place in the book, key)."""
+
+
+def _band_entries(
+    book: RuleBook, report: SymptomReport, fired: Iterable[str]
+) -> tuple[BandRange, list[Entry]]:
+    """``band_openings``, as sorted entries. Runs on every assessment, so it starts from the
+    whole book's openings, ranked once, and only rebuilds those of keys whose rules were fired
+    or ruled out by a denial (a few)."""
     prepared = _book_keys(book)
     fired_ids = frozenset(fired)
     total = sum(prepared.points[rule_id] for rule_id in fired_ids)
@@ -170,29 +188,24 @@ def band_openings(
     settled = prepared.point_rules & (fired_ids | _denied_rules(prepared, frozenset(report.absent)))
     asked = asked_keys(report)
     if len(settled) == len(prepared.point_rules) or prepared.all_keys <= asked:
-        band = _band(book, total, total)
-        return band, []
+        return _band(book, total, total), []
     low = total + prepared.negative - sum(prepared.negative_points[rule] for rule in settled)
     high = total + prepared.positive - sum(prepared.positive_points[rule] for rule in settled)
     band = _band(book, low, high)
     if band.closed:
         return band, []
     changed = {key for rule_id in settled for key in prepared.keys_of[rule_id]}
-    found = [
-        opening
-        for opening in prepared.ranked
-        if opening.key not in asked and opening.key not in changed
-    ]
-    for key in changed:
-        if key in asked:
-            continue
+    left_out = asked | changed
+    found = [entry for entry in prepared.ranked if entry[2] not in left_out]
+    for key in changed - asked:
         whole = prepared.key_openings[key]
         rules = tuple(rule_id for rule_id in whole.rule_ids if rule_id not in settled)
         if rules:
             weight = whole.weight - sum(
                 abs(prepared.points[rule_id]) for rule_id in settled.intersection(whole.rule_ids)
             )
-            bisect.insort(found, Opening(key, rules, weight=weight), key=prepared.rank_key)
+            opening = Opening(key, rules, weight=weight)
+            bisect.insort(found, (-weight, prepared.position[key], key, opening))
     return band, found
 
 
