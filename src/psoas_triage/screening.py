@@ -110,7 +110,8 @@ class _BookScreen:
         self.screen_numbers = tuple(
             sorted({name for rule in screen_rules for name in rule.when.numbers()})
         )
-        self.number_cuts = _number_cuts(book)
+        number_cuts = _number_cuts(book)
+        self.screen_cuts = tuple((name, number_cuts[name]) for name in self.screen_numbers)
         self.reachable_memo: dict[tuple[object, ...], frozenset[str]] = {}
         self.screen_rules_with = {
             code: [
@@ -134,6 +135,24 @@ class _BookScreen:
         self.ceiling_rank = {code: level.rank for code, level in self.ceiling.items()}
         self.solo_rank = {code: level.rank for code, level in self.solo.items()}
         self.reported = {item.code: WarningSign(**item.model_dump()) for item in self.items}
+        # For each level: the signs some rule could raise above it (checklist order), whether
+        # the sign alone does, and the rules that could.
+        self.signs_above = {
+            level: tuple(
+                (
+                    item,
+                    self.solo_rank[item.code] > level.rank,
+                    frozenset(
+                        rule_id
+                        for rule_id in self.rules_of[item.code]
+                        if self.raise_rank[rule_id] > level.rank
+                    ),
+                )
+                for item in self.items
+                if self.ceiling_rank[item.code] > level.rank
+            )
+            for level in TriageLevel
+        }
 
     def _raise(self, rule_ids: Iterable[str], key: str) -> TriageLevel:
         return TriageLevel.most_urgent(
@@ -176,35 +195,27 @@ def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
 def _screen(
     book: RuleBook, prepared: _BookScreen, report: SymptomReport, level: TriageLevel
 ) -> Screen:
-    rank = level.rank
-    candidates = [
-        item
-        for item in prepared.items
-        if prepared.ceiling_rank[item.code] > rank and item.code not in report.absent
-    ]
-    if not candidates:
-        return NO_SCREEN
-    present = report.present
-    # Open unless reported or too weak alone, and then open only if a rule mentioning it that
-    # could raise the level can still fire.
-    closed: set[str] = set()
+    absent, present = report.absent, report.present
+    unchecked: list[UncheckedRedFlag] = []
+    reported: list[WarningSign] = []
     reachable: frozenset[str] | None = None
-    for item in candidates:
+    for item, opens_alone, raising in prepared.signs_above[level]:
         code = item.code
-        if code not in present and prepared.solo_rank[code] > rank:
+        if code in absent:
             continue
-        raising = [
-            rule_id for rule_id in prepared.rules_of[code] if prepared.raise_rank[rule_id] > rank
-        ]
-        if raising and reachable is None:
-            reachable = _reachable_screen_rules(book, prepared, report)
-        if not raising or reachable is None or reachable.isdisjoint(raising):
-            closed.add(code)
-    open_items = [item for item in candidates if item.code not in closed]
-    return Screen(
-        unchecked=tuple(item for item in open_items if item.code not in present),
-        reported=tuple(prepared.reported[item.code] for item in open_items if item.code in present),
-    )
+        if code in present or not opens_alone:
+            # Open only if a rule mentioning it that could raise the level can still fire.
+            if reachable is None:
+                reachable = _reachable_screen_rules(book, prepared, report)
+            if reachable.isdisjoint(raising):
+                continue
+        if code in present:
+            reported.append(prepared.reported[code])
+        else:
+            unchecked.append(item)
+    if not unchecked and not reported:
+        return NO_SCREEN
+    return Screen(unchecked=tuple(unchecked), reported=tuple(reported))
 
 
 def _reachable_screen_rules(
@@ -221,15 +232,11 @@ def _reachable_screen_rules(
     is remembered under that small key, for a report with nothing reported or denied; the
     rules the report's own denials rule out are then taken away.
     """
-    key = (
-        tuple(
-            None
-            if (value := getattr(report, name)) is None
-            else bisect.bisect_right(prepared.number_cuts[name], value)
-            for name in prepared.screen_numbers
-        ),
-        report.sex,
-    )
+    sides: list[object] = [report.sex]
+    for name, cuts in prepared.screen_cuts:
+        value = getattr(report, name)
+        sides.append(None if value is None else bisect.bisect_right(cuts, value))
+    key = tuple(sides)
     possible = prepared.reachable_memo.get(key)
     if possible is None:
         bare = report.model_copy(update={"present": (), "absent": (), "unknown": ()})
