@@ -94,6 +94,10 @@ class _BookKeys:
             for key, opening in self.key_openings.items()
             if key in self.position
         )
+        self.stakes = {
+            key: tuple((rule_id, abs(self.points[rule_id])) for rule_id in opening.rule_ids)
+            for key, opening in self.key_openings.items()
+        }
         self.keys_of: dict[str, frozenset[str]] = {}
         for key, rules in self.point_rules_of.items():
             for rule_id in rules:
@@ -198,13 +202,13 @@ def _band_entries(
     left_out = asked | changed
     found = [entry for entry in prepared.ranked if entry[2] not in left_out]
     for key in changed - asked:
-        whole = prepared.key_openings[key]
-        rules = tuple(rule_id for rule_id in whole.rule_ids if rule_id not in settled)
+        rules, weight = [], 0
+        for rule_id, at_stake in prepared.stakes[key]:
+            if rule_id not in settled:
+                rules.append(rule_id)
+                weight += at_stake
         if rules:
-            weight = whole.weight - sum(
-                abs(prepared.points[rule_id]) for rule_id in settled.intersection(whole.rule_ids)
-            )
-            opening = Opening(key, rules, weight=weight)
+            opening = Opening(key, tuple(rules), weight=weight)
             bisect.insort(found, (-weight, prepared.position[key], key, opening))
     return band, found
 
