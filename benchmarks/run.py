@@ -751,6 +751,16 @@ def measure_cold_start_ratios(repeats: int, before: str | None, rows: list[Row])
     rows += [*cold_start.cold_start_rows(repeats, before), *cold_start.load_rows()]
 
 
+def measure_before_after(befores: Sequence[str], count: int, rows: list[Row]) -> None:
+    """benchmarks/before_after.py's rows: assess(dict) of each ``--before`` ref and of today."""
+    if not befores:
+        return
+    sys.path.insert(0, str(HERE))
+    import before_after
+
+    rows += before_after.before_after_rows(befores, count)
+
+
 def measure_dask(count: int, rows: list[Row]) -> None:
     """benchmarks/dask_rows.py's rows: 1 and 2 Dask workers beside batch --workers 1 and 2."""
     try:
@@ -803,7 +813,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--before",
         metavar="REF",
-        help="also time the CLI of this git ref (e.g. the commit an optimisation started from)",
+        action="append",
+        default=[],
+        help="also time assess() of this git ref (e.g. the commit an optimisation started from) "
+        "beside today's, on the same reports; the first one's CLI too (repeatable)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument(
@@ -813,7 +826,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only",
         metavar="NAMES",
         help="comma-separated sections to run (assess, rule-book, next_question, cli, "
-        "cold-start, batch, service, dask, memory); implies --no-write",
+        "cold-start, before, batch, service, dask, memory); implies --no-write",
     )
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -835,7 +848,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("CLI cold start", lambda: measure_cold_start(book, 3 if quick else 7, rows)),
         (
             "cold-start against the import floor (cache, libyaml)",
-            lambda: measure_cold_start_ratios(5 if quick else 11, args.before, rows),
+            lambda: measure_cold_start_ratios(
+                5 if quick else 11, args.before[0] if args.before else None, rows
+            ),
+        ),
+        (
+            "before, assess() of the --before refs beside today's",
+            lambda: measure_before_after(args.before, 2_000 if quick else 10_000, rows),
         ),
         ("batch", lambda: measure_batch(book, 4_000 if quick else 40_000, rows)),
         ("service", lambda: measure_service(book, 2_000 if quick else 10_000, rows)),
@@ -857,7 +876,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"measuring {name} ...", file=sys.stderr, flush=True)
         step()
     command = (
-        COMMAND_FULL + (" --quick" if quick else "") + (f" --only {args.only}" if only else "")
+        COMMAND_FULL
+        + (" --quick" if quick else "")
+        + (" --memory-1m" if args.memory_1m else "")
+        + "".join(f" --before {ref}" for ref in args.before)
+        + (f" --only {args.only}" if only else "")
     )
     header = {
         "command": f"`{command}` (from the repository root, with the project's venv)",
