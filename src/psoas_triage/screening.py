@@ -277,7 +277,8 @@ def reachable_rule_ids(
     listing every ``any`` code would fire the same rules, but once per code, many times the
     cost. Each missing number is tried at each value that could matter: only its maximum when
     every bound on it is a lower bound, as today; each side of every bound otherwise (an age
-    range for children, say). The screen asks this on every assessment, of its small engine.
+    range for children, say). The screen asks it of its small engine, through a memo
+    (``_reachable_screen_rules``); the interview asks it directly.
     """
     prepared = _book_screen(book)
     wanted = prepared.all_rules if among is None else frozenset(among)
