@@ -528,3 +528,25 @@ def test_a_localised_assessment_is_valid_json_for_the_schema(complete_book: Rule
     result = assess({"present": ["groin_pain", "fever"]}, complete_book, language="eo")
     assert Assessment.model_validate_json(result.model_dump_json()) == result
     assert json.loads(result.model_dump_json())["language"] == "eo"
+
+
+def test_remembered_translations_give_what_a_fresh_translation_gives(shipped_book) -> None:
+    """Parts and recurring groups are remembered (by identity) with the keys they left in
+    English; a warm memo must give byte for byte what a cold one gives, ``untranslated`` (and
+    its order) included, and English must stay untouched."""
+    from psoas_triage.localise import _memos
+    from psoas_triage.workload import mixed_reports
+
+    reports = [
+        report.model_dump(mode="json", exclude_none=True)
+        for report in mixed_reports(shipped_book, 150)
+    ]
+    cold = []
+    for report in reports:
+        _memos(default_rulebook()).clear()
+        cold.append(assess(report, language="fr").model_dump_json())
+    warm = [assess(report, language="fr").model_dump_json() for report in reports]
+    again = [assess(report, language="fr").model_dump_json() for report in reversed(reports)]
+    assert warm == cold and again[::-1] == cold
+    assert sum('"untranslated":[]' not in text for text in cold) > 100  # the check has teeth
+    assert all('"language":"en"' in assess(report).model_dump_json() for report in reports[:20])

@@ -71,45 +71,42 @@ class _Texts:
         """``model`` with ``fields`` from the locale's ``section`` entry ``key``, remembered.
 
         Remembered by identity: the parts are models the book's memos share, and hashing a
-        model hashes every field (most of the cost). The entry keeps ``model`` alive, so its
-        id cannot be another object's while the entry exists; an equal copy only misses."""
-        memo_key = (id(model), fields)
-        hit = self.memo.get(memo_key)
-        if hit is None:
-            outer, self.untranslated = self.untranslated, {}
-            try:
-                update = {
-                    field: self.entry(section, key, field, getattr(model, field))
-                    for field in fields
-                }
-                hit = (model.model_copy(update=update), tuple(self.untranslated), model)
-            finally:
-                self.untranslated = outer
-            if len(self.memo) >= MAX_REMEMBERED:
-                self.memo.clear()
-            self.memo[memo_key] = hit
-        for name in hit[1]:
-            self.untranslated[name] = None
-        return hit[0]
+        model hashes every field (most of the cost). An equal copy only misses."""
+
+        def build() -> Any:
+            update = {
+                field: self.entry(section, key, field, getattr(model, field)) for field in fields
+            }
+            return model.model_copy(update=update)
+
+        return self._remembered(self.memo, (id(model), fields), model, build)
 
     def each(self, models: tuple[Any, ...], one: Callable[[Any], Any]) -> tuple[Any, ...]:
         """``one`` applied to each of ``models``, the whole group remembered by the ids of its
         members, for groups that recur (the open warning signs, up to a few dozen; the advice
-        lists): one lookup instead of one per item. The entry keeps the members alive, as
-        above. Groups live in their own memo, so clearing it never clears the items'."""
+        lists): one lookup instead of one per item. Groups live in their own memo, so clearing
+        it never clears the items'."""
         if not models:
             return ()
-        memo_key = (one.__name__, *map(id, models))
-        hit = self.groups.get(memo_key)
+        key = (one.__name__, *map(id, models))
+        return self._remembered(
+            self.groups, key, models, lambda: tuple(one(model) for model in models)
+        )
+
+    def _remembered(self, memo: Memo, key: Any, keep: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, remembered in ``memo`` under ``key`` with the locale keys it left in
+        English (listed again on every hit). The entry holds ``keep``, whose ids are in ``key``:
+        while the entry exists, no other object can have those ids."""
+        hit = memo.get(key)
         if hit is None:
             outer, self.untranslated = self.untranslated, {}
             try:
-                hit = (tuple(one(model) for model in models), tuple(self.untranslated), models)
+                hit = (build(), tuple(self.untranslated), keep)
             finally:
                 self.untranslated = outer
-            if len(self.groups) >= MAX_REMEMBERED:
-                self.groups.clear()
-            self.groups[memo_key] = hit
+            if len(memo) >= MAX_REMEMBERED:
+                memo.clear()
+            memo[key] = hit
         for name in hit[1]:
             self.untranslated[name] = None
         return hit[0]
