@@ -792,9 +792,11 @@ Notes:
   No wrapper of this engine can do less per report. The *Host* row is the same ruleset through
   `durable.engine.Host.assert_fact`, whose Python layer decodes and re-encodes the session
   state around every action; the library does not use that path.
-- `assess(dict)` is the public input: a plain dict validated against the vocabulary. Most
-  reports leave warning signs unanswered, so the warning-sign screen asks the engine a second
-  time (a small ruleset, on an optimistic report): that second call is part of the ratio.
+- `assess(dict)` is the public input: a plain dict validated against the vocabulary, with
+  everything `assess()` returns (screen, open questions, advice, explanation, the pydantic
+  model). The warning-sign screen asks the engine (a small ruleset, on an optimistic report)
+  only for a sex and number ranges it has not met before and remembers the answer, so nearly
+  every report costs one engine call.
 - CPU time is `time.process_time` in the best of 10 interleaved rounds; wall-clock latency
   percentiles are over every call. On a shared machine compare the ratios of one run.
 - Memory is measured in a fresh process streaming distinct reports (dicts), after a
