@@ -159,6 +159,11 @@ def band_range(book: RuleBook, fired: Iterable[str], candidates: Iterable[str]) 
     return BandRange(likelihood_band(low, bands), likelihood_band(high, bands))
 
 
+_KEY = operator.itemgetter(2)
+Entry = tuple[int, int, str, Opening]
+"""An opening with its place: (minus the points at stake, the key's place in the book, key)."""
+
+
 def band_openings(
     book: RuleBook, report: SymptomReport, fired: Iterable[str]
 ) -> tuple[BandRange, list[Opening]]:
@@ -172,11 +177,6 @@ def band_openings(
 def band_open_keys(book: RuleBook, report: SymptomReport, fired: Iterable[str]) -> tuple[str, ...]:
     """Only the keys of ``band_openings``, in its order (what every Assessment lists)."""
     return tuple(map(_KEY, _band_entries(book, report, fired)[1]))
-
-
-_KEY = operator.itemgetter(2)
-Entry = tuple[int, int, str, Opening]
-"""An opening with its place: (minus the points at stake, the key's place in the book, key)."""
 
 
 def _band_entries(

@@ -83,17 +83,17 @@ class _BookScreen:
         self.rule_codes = frozenset(code for rule in rules for code in rule.when.codes())
         self.number_values = _number_values(book)
         # Most any rule mentioning the sign could give: at or below a report's level, never open.
-        self.ceiling = {
+        ceiling = {
             code: TriageLevel.most_urgent(
                 *(self.raise_to[rule_id] for rule_id, keys in self.mentions.items() if code in keys)
             )
             for code in self.by_code
         }
-        self.rules_of = {
+        rules_of = {
             code: frozenset(rule_id for rule_id, keys in self.mentions.items() if code in keys)
             for code in self.by_code
         }
-        self.screen_rules = frozenset().union(*self.rules_of.values())
+        self.screen_rules = frozenset().union(*rules_of.values())
         self.all_rules = frozenset(rule.id for rule in rules)
         self.condition_codes = {
             rule.id: (frozenset(rule.when.all), frozenset(rule.when.any)) for rule in rules
@@ -107,11 +107,9 @@ class _BookScreen:
         self.rules_on_sex = frozenset(rule.id for rule in rules if rule.when.sex is not None)
         screen_rules = [rule for rule in rules if rule.id in self.screen_rules]
         self.screen_codes = frozenset(code for rule in screen_rules for code in rule.when.codes())
-        self.screen_numbers = tuple(
-            sorted({name for rule in screen_rules for name in rule.when.numbers()})
-        )
+        screen_numbers = sorted({name for rule in screen_rules for name in rule.when.numbers()})
         number_cuts = _number_cuts(book)
-        self.screen_cuts = tuple((name, number_cuts[name]) for name in self.screen_numbers)
+        self.screen_cuts = tuple((name, number_cuts[name]) for name in screen_numbers)
         self.reachable_memo: dict[tuple[object, ...], frozenset[str]] = {}
         self.screen_rules_with = {
             code: [
@@ -124,16 +122,13 @@ class _BookScreen:
         # rule, a sign not denied whose solo level is above the report's level is open, no
         # further engine call needed. Reported alone, it also sets that level, so only signs
         # not reported can be decided this way.
-        self.solo = {
+        solo = {
             code: self._raise(
                 self.screen_engine.fired_rule_ids(SymptomReport(present=(code,))), code
             )
             for code in self.by_code
         }
-        # Ranks as plain ints and shared models: the screen runs on every assessment.
-        self.raise_rank = {rule_id: level.rank for rule_id, level in self.raise_to.items()}
-        self.ceiling_rank = {code: level.rank for code, level in self.ceiling.items()}
-        self.solo_rank = {code: level.rank for code, level in self.solo.items()}
+        # Shared models: the screen runs on every assessment.
         self.reported = {item.code: WarningSign(**item.model_dump()) for item in self.items}
         # For each level: the signs some rule could raise above it (checklist order), whether
         # the sign alone does, and the rules that could.
@@ -141,15 +136,15 @@ class _BookScreen:
             level: tuple(
                 (
                     item,
-                    self.solo_rank[item.code] > level.rank,
+                    solo[item.code].rank > level.rank,
                     frozenset(
                         rule_id
-                        for rule_id in self.rules_of[item.code]
-                        if self.raise_rank[rule_id] > level.rank
+                        for rule_id in rules_of[item.code]
+                        if self.raise_to[rule_id].rank > level.rank
                     ),
                 )
                 for item in self.items
-                if self.ceiling_rank[item.code] > level.rank
+                if ceiling[item.code].rank > level.rank
             )
             for level in TriageLevel
         }
