@@ -34,10 +34,37 @@ class Problem:
         return text
 
 
-class ReportError(PsoasTriageError, ValueError):
-    """A symptom report that cannot be assessed; ``problems`` lists every reason."""
+MAX_PROBLEMS = 50
+"""The most problems one error lists: 10,000 unknown FHIR linkIds must not make a 1 MB error line
+(nor spend seconds finding suggestions for each). The rest are counted in a last problem."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+MORE_PROBLEMS = "problems"
+"""The field of that last problem, which only counts the ones not listed."""
+
+
+class ReportError(PsoasTriageError, ValueError):
+    """A symptom report that cannot be assessed; ``problems`` lists every reason.
+
+    At most ``MAX_PROBLEMS`` are listed; a last problem says how many more there were.
+    ``unlisted`` counts problems a caller stopped collecting early (see ``problem_room``).
+    """
+
+    def __init__(self, problems: list[Problem], *, unlisted: int = 0) -> None:
+        problems = list(problems)
+        if problems and problems[-1].field == MORE_PROBLEMS:  # already capped once: re-wrapped
+            counted = problems.pop().value
+            unlisted += counted if isinstance(counted, int) else 0
+        extra = max(0, len(problems) - MAX_PROBLEMS) + unlisted
+        if extra:
+            problems = problems[:MAX_PROBLEMS]
+            problems.append(
+                Problem(
+                    MORE_PROBLEMS,
+                    f"{extra:,} more problem{'s' if extra != 1 else ''} not listed "
+                    f"(only the first {MAX_PROBLEMS} are shown)",
+                    value=extra,
+                )
+            )
         self.problems = tuple(problems)
         super().__init__(self._summary())
 

@@ -10,21 +10,19 @@ with nothing in it is refused ("nothing to assess"), the same error everywhere.
 
 from __future__ import annotations
 
-import json
 import reprlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from psoas_triage.errors import Problem, ReportError, cut_text
+from psoas_triage.errors import Problem, ReportError
+from psoas_triage.json_input import read_json
 from psoas_triage.models import MAX_CODES, SymptomReport
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest
 
 REPORT_FIELDS = tuple(SymptomReport.model_fields)
-_QUOTED_FIELDS = tuple(f'"{name}"' for name in REPORT_FIELDS)
-_QUOTED_FIELD_BYTES = tuple(name.encode() for name in _QUOTED_FIELDS)
 
 
 def parse_report(
@@ -123,58 +121,13 @@ def parse_report_json(
     ``book`` is the rule book whose vocabulary the codes (or labels and synonyms, resolved to
     codes) must belong to: the same checks as ``parse_report``.
 
-    A key given twice is an error naming it: JSON parsers keep the last value, so
-    ``{"present": ["saddle_numbness"], "present": []}`` would silently lose a red flag.
+    The text is read by the one JSON reader every door uses (``json_input.read_json``): a key
+    given twice is an error naming it (JSON parsers keep the last value, so
+    ``{"present": ["saddle_numbness"], "present": []}`` would silently lose a red flag), a UTF-8
+    byte order mark is accepted, and size and depth are bounded. The value is then checked
+    exactly as ``parse_report`` checks a mapping, so both report every problem alike.
     """
-    duplicate = _duplicate_key(text)
-    if duplicate is not None:
-        raise ReportError(
-            [
-                Problem(
-                    field=_cut(duplicate),
-                    message="key given more than once in the JSON object (which one is meant?)",
-                    value=_cut(duplicate),
-                )
-            ]
-        )
-    report = _validated(lambda: SymptomReport.model_validate_json(text), None)
-    return _checked(report, book, allow_empty=allow_empty)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> None:
-    if len(pairs) > 1:
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-
-
-def _duplicate_key(text: str | bytes) -> str | None:
-    """The first key that appears twice in one JSON object of ``text``, or None.
-
-    Only the key check runs here (pairs are not turned into objects); malformed JSON is left to
-    pydantic, whose message is the one users see. A report can only lose data through a field
-    name given twice (any other key is an unknown-field error anyway), so the full check runs
-    only when some field name appears twice or an escape could spell one differently.
-    """
-    if isinstance(text, str):
-        if "\\" not in text and all(text.count(key) < 2 for key in _QUOTED_FIELDS):
-            return None
-    elif b"\\" not in text and all(text.count(key) < 2 for key in _QUOTED_FIELD_BYTES):
-        return None
-    try:
-        json.loads(text, object_pairs_hook=_refuse_duplicates)
-    except _DuplicateKey as found:
-        return found.key
-    except (ValueError, RecursionError, TypeError):
-        return None
-    return None
+    return parse_report(read_json(text), book, allow_empty=allow_empty)
 
 
 def _raw_code_problems(data: Mapping[str, Any], book: RuleBook) -> list[Problem]:
@@ -237,7 +190,3 @@ def _short(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 80:
         return value[:77] + "..."
     return value
-
-
-def _cut(text: str) -> str:
-    return cut_text(text, 80)

@@ -8,14 +8,14 @@ reported at once.
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from psoas_triage.assessment import default_rulebook
-from psoas_triage.errors import Problem, ReportError
+from psoas_triage.errors import MAX_PROBLEMS, Problem, ReportError
 from psoas_triage.fhir.items import (
     DONT_KNOW,
     DONT_KNOW_SYSTEM,
@@ -28,10 +28,13 @@ from psoas_triage.fhir.items import (
 )
 from psoas_triage.fhir.questionnaire import questionnaire_url
 from psoas_triage.fhir.r4b import QuestionnaireResponse
+from psoas_triage.json_input import check_depth, read_json
 from psoas_triage.models import SymptomReport
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest
+
+RESOURCE = "QuestionnaireResponse"
 
 USABLE_STATUSES = frozenset({"in-progress", "completed", "amended", "stopped"})
 """QuestionnaireResponse statuses whose answers can be assessed (not ``entered-in-error``)."""
@@ -77,7 +80,11 @@ def from_questionnaire_response(qr: Any, rulebook: RuleBook | None = None) -> Sy
                     link_id,
                     "unknown linkId: not a question of the psoas-triage Questionnaire",
                     value=link_id,
-                    suggestions=closest(link_id, [WARNING_SIGNS, *items]),
+                    # Suggestions only for problems that will be listed: 100,000 unknown
+                    # linkIds must not cost 100,000 fuzzy searches.
+                    suggestions=closest(link_id, [WARNING_SIGNS, *items])
+                    if len(problems) < MAX_PROBLEMS
+                    else (),
                 )
             )
             continue
@@ -96,7 +103,7 @@ def from_questionnaire_response(qr: Any, rulebook: RuleBook | None = None) -> Sy
             if problem is not None:
                 problems.append(problem)
     if problems:
-        raise ReportError(problems)
+        raise ReportError(problems)  # it lists the first MAX_PROBLEMS and counts the rest
     return parse_report(data, book)
 
 
@@ -112,14 +119,28 @@ def _header_problems(response: Any, book: RuleBook) -> list[Problem]:
                 value=response.status,
             )
         )
-    if response.questionnaire and response.questionnaire.split("|")[0] != questionnaire_url(book):
-        problems.append(
-            Problem(
-                "questionnaire",
-                f"answers another Questionnaire; expected {questionnaire_url(book)}",
-                value=response.questionnaire,
+    if response.questionnaire is not None:
+        url, bar, version = response.questionnaire.partition("|")
+        expected = questionnaire_url(book)
+        if url != expected:
+            problems.append(
+                Problem(
+                    "questionnaire",
+                    f"answers another Questionnaire; expected {expected}",
+                    value=_shown(response.questionnaire),
+                )
             )
-        )
+        elif bar and version != book.full_version:
+            # Another version may ask other questions or offer other answers: its yes/no must not
+            # be read as if it answered this one.
+            problems.append(
+                Problem(
+                    "questionnaire",
+                    f"answers version {version!r} of the Questionnaire; this rule book's is "
+                    f"{book.full_version!r} (re-issue the form, or leave the version out)",
+                    value=_shown(response.questionnaire),
+                )
+            )
     return problems
 
 
@@ -130,12 +151,9 @@ def _resource(qr: Any) -> Any:
     if isinstance(qr, BaseModel):  # another FHIR release's object: re-read its JSON as R4B
         qr = qr.model_dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(qr, (str, bytes, bytearray)):
-        try:
-            qr = json.loads(qr)
-        except (ValueError, RecursionError) as error:
-            raise ReportError(
-                [Problem("QuestionnaireResponse", f"not valid JSON: {error}")]
-            ) from None
+        qr = read_json(qr, what=RESOURCE)  # duplicate keys, BOM, size and depth as at every door
+    elif isinstance(qr, Mapping):
+        check_depth(qr, what=RESOURCE)  # the same depth limit for a dict as for JSON text
     if not isinstance(qr, Mapping):
         raise ReportError(
             [
@@ -150,9 +168,10 @@ def _resource(qr: Any) -> Any:
         raise ReportError(
             [Problem("resourceType", "expected 'QuestionnaireResponse'", qr.get("resourceType"))]
         )
-    loose = list(_loose_values(qr.get("item")))
-    if loose:
-        raise ReportError(loose)
+    loose = _loose_values(qr.get("item"))
+    listed = list(itertools.islice(loose, MAX_PROBLEMS))
+    if listed:
+        raise ReportError(listed, unlisted=sum(1 for _ in loose))
     try:
         return QuestionnaireResponse.model_validate(dict(qr))
     except ValidationError as error:
