@@ -15,7 +15,7 @@ from psoas_triage.assessment import (
     unchecked_red_flags,
     warning_sign_checklist,
 )
-from psoas_triage.engine import EngineStats, engine_stats
+from psoas_triage.engine import EngineStats, engine_stats, set_max_engines
 from psoas_triage.errors import (
     EngineError,
     LanguageError,
@@ -97,6 +97,7 @@ __all__ = [
     "parse_report",
     "parse_report_json",
     "report_validator",
+    "set_max_engines",
     "unchecked_red_flags",
     "warning_sign_checklist",
 ]

@@ -18,9 +18,11 @@ durable_rules decides every match; this module only translates and guards agains
   ``sid``) are written last so no code can overwrite them (the loader also reserves them), and an
   engine that ever sees an unhandled fact is retired: it refuses further work rather than pile up
   sessions it cannot delete;
-- durable_rules keeps a ruleset until ``delete_ruleset``; the engine cache keeps the newest
-  ``ENGINES_PER_DIRECTORY`` engines per rule directory and frees the ruleset of an engine once it
-  is dropped (``engine_stats()`` shows the numbers);
+- durable_rules keeps a ruleset until ``delete_ruleset`` (about 5 MB for the shipped book); the
+  engine cache keeps the newest ``ENGINES_PER_DIRECTORY`` engines per rule directory and at most
+  ``max_engines()`` in all (least recently used first out, 16 by default: a service that loads
+  tenants' rule books must not grow without end), and frees the ruleset of an engine once it is
+  dropped and nothing else refers to it (``engine_stats()`` shows the numbers);
 - an exception inside an action is swallowed into the state; no Python action of ours runs
   inside durable_rules, and every engine error is raised as EngineError.
 """
@@ -304,8 +306,31 @@ ENGINES_PER_DIRECTORY = 4
 """Engines kept per rule directory (the newest contents). A hot-reloading service that edits
 one directory keeps at most this many; an older engine is freed once nothing refers to it."""
 
+MAX_ENGINES = 16
+"""Engines kept in all, over every rule directory, by default (see ``set_max_engines``)."""
+
 _ENGINES: OrderedDict[tuple[str, str, str], RuleEngine] = OrderedDict()
 _COUNTS = {"built": 0, "evicted": 0}
+_LIMIT = {"total": MAX_ENGINES}
+
+
+def set_max_engines(total: int) -> None:
+    """Keep at most ``total`` compiled engines (least recently used dropped first).
+
+    Each holds a compiled ruleset (about 5 MB for the shipped book); an engine dropped from the
+    cache is compiled again when its book is next used. Raise it for a service that rotates
+    through more rule books than that, lower it to save memory. At least 1.
+    """
+    if isinstance(total, bool) or not isinstance(total, int) or total < 1:
+        raise ValueError(f"max engines must be a whole number of at least 1, got {total!r}")
+    with _ENGINE_LOCK:
+        _LIMIT["total"] = total
+        _evict_over_total()
+
+
+def max_engines() -> int:
+    """How many compiled engines the cache keeps at most (see ``set_max_engines``)."""
+    return _LIMIT["total"]
 
 
 @dataclass(frozen=True)
@@ -322,6 +347,8 @@ class EngineStats:
     """Engines not yet freed (cached, or still referred to by a caller)."""
     per_directory: int = ENGINES_PER_DIRECTORY
     """The bound: engines kept per rule directory."""
+    total: int = MAX_ENGINES
+    """The bound: engines kept in all (``set_max_engines``)."""
 
 
 _ALIVE: weakref.WeakSet[RuleEngine] = weakref.WeakSet()
@@ -334,8 +361,10 @@ def engine_for(book: RuleBook, only: frozenset[str] | None = None, variant: str 
     is cached beside the full engine under its own key. Loading the same rules again reuses the
     engine. Each directory keeps its newest ``ENGINES_PER_DIRECTORY`` engines of each kind;
     compiling another one drops the least recently used one, whose ruleset is freed once
-    nothing refers to it. ``variant`` names a book derived from ``book`` with the same digest
-    (the screen's rules without their age or sex conditions), so it gets its own cache entry.
+    nothing refers to it; beyond ``max_engines()`` in all, the least recently used one of any
+    directory is dropped the same way. ``variant`` names a book derived from ``book`` with the
+    same digest (the screen's rules without their age or sex conditions), so it gets its own
+    cache entry.
     """
     subset = ("" if only is None else ",".join(sorted(only))) + (f"|{variant}" if variant else "")
     key = (str(book.path), book.digest, subset)
@@ -356,7 +385,15 @@ def engine_for(book: RuleBook, only: frozenset[str] | None = None, variant: str 
         for old in same_kind[:-ENGINES_PER_DIRECTORY]:
             del _ENGINES[old]
             _COUNTS["evicted"] += 1
+        _evict_over_total()
         return engine
+
+
+def _evict_over_total() -> None:
+    """Drop the least recently used engines beyond the total bound (lock held by the caller)."""
+    while len(_ENGINES) > _LIMIT["total"]:
+        _ENGINES.popitem(last=False)
+        _COUNTS["evicted"] += 1
 
 
 def _forget(engine: RuleEngine) -> None:
@@ -375,4 +412,5 @@ def engine_stats() -> EngineStats:
             built=_COUNTS["built"],
             evicted=_COUNTS["evicted"],
             alive=len(_ALIVE),
+            total=_LIMIT["total"],
         )
