@@ -28,7 +28,6 @@ The step catalogue (every phrase with an example) is in ``docs/gherkin.md``, gen
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from psoas_triage.errors import ReportError
+from psoas_triage.json_input import read_json
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest, normalise
 
@@ -331,11 +332,11 @@ def _raw_code(verb: str, code: str, psoas_case: PsoasCase) -> None:
 @given(parsers.re(r'the report field "(?P<name>[^"]+)" is (?P<value>.+)'))
 def _raw_field(name: str, value: str, psoas_case: PsoasCase) -> None:
     try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
+        parsed = read_json(value, what=name)  # the reader every door uses: duplicates refused
+    except ReportError as error:
         raise AssertionError(
             f'write the value of "{name}" as JSON: a number (7), text in quotes ("seven"), '
-            f"true/false or null; got {value}"
+            f"true/false or null; got {value} ({error.problems[0].message})"
         ) from None
     psoas_case.set_field(name, parsed)
 
