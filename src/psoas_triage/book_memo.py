@@ -16,7 +16,6 @@ names the problem.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
@@ -25,22 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psoas_triage.errors import RuleBookError
-from psoas_triage.rulebook import RuleBook, _rule_file_names, load_rulebook
-from psoas_triage.yaml_files import read_rule_bytes
+from psoas_triage.rulebook import RuleBook, book_file_names, content_digest, load_rulebook
 
 MAX_DIRECTORIES = 8
 """Rule directories remembered at once."""
 RACY_SECONDS = 2.0
 """A file modified this recently is checked by content, not by its timestamp."""
-
-LOADED_FILES = (
-    "rulebook.yaml",
-    "sources.yaml",
-    "vocabulary.yaml",
-    "alternatives.yaml",
-    "advice.yaml",
-)
-"""The special files ``load_rulebook`` reads, in its order (the body map is not part of a book)."""
 
 Signature = tuple[tuple[str, int, int, int], ...]
 
@@ -63,7 +52,7 @@ def rulebook_for(path: str | Path) -> RuleBook:
     directory = Path(path)
     try:
         key = directory.resolve(strict=True)
-        names = _file_names(key)
+        names = book_file_names(key)
         signature, racy = _signature(key, names)
     except (OSError, RuleBookError):
         return load_rulebook(directory)  # raises the loader's precise error (or loads anyway)
@@ -77,7 +66,7 @@ def rulebook_for(path: str | Path) -> RuleBook:
     if entry is not None:
         _COUNTS["digest_checks"] += 1
         try:
-            same = _content_digest(key, names) == entry.book.digest
+            same = content_digest(key, names) == entry.book.digest
         except (OSError, RuleBookError):
             same = False
         if same:
@@ -109,11 +98,6 @@ def _remember(key: Path, entry: _Entry) -> None:
             _MEMO.popitem(last=False)
 
 
-def _file_names(directory: Path) -> list[str]:
-    """Every file the loader reads, relative to ``directory``, in the loader's order."""
-    return [*LOADED_FILES, *_rule_file_names(directory)]
-
-
 def _signature(directory: Path, names: list[str]) -> tuple[Signature, bool]:
     now = time.time_ns()
     racy_ns = int(RACY_SECONDS * 1e9)
@@ -123,11 +107,3 @@ def _signature(directory: Path, names: list[str]) -> tuple[Signature, bool]:
         parts.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
         racy = racy or now - max(info.st_mtime_ns, info.st_ctime_ns) < racy_ns
     return tuple(parts), racy
-
-
-def _content_digest(directory: Path, names: list[str]) -> str:
-    """The digest ``load_rulebook`` gives these files (same order, same framing)."""
-    digest = hashlib.sha256()
-    for name in names:
-        digest.update(name.encode() + b"\0" + read_rule_bytes(directory / name))
-    return digest.hexdigest()

@@ -2,8 +2,9 @@
 
 A rule directory holds ``rulebook.yaml`` (name, version, policy), ``sources.yaml``,
 ``vocabulary.yaml``, ``alternatives.yaml``, ``advice.yaml``, and any number of rule files: every
-other ``*.yaml`` below it, read in path order. Each file is checked by its schema on its own, then
-the book is checked as a whole (every code, source, alternative and rule id it mentions exists).
+other ``*.yaml`` below it (folders that are symbolic links followed), read in path order. Each
+file is checked by its schema on its own, then the book is checked as a whole (every code,
+source, alternative and rule id it mentions exists).
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ SPECIAL_FILES = (
     "body_map.yaml",
 )
 MAX_RULE_FILES = 500
+MAX_FOLDERS = 1_000
+"""Folders a rule directory may hold, symbolic links followed (a link to ``/`` must not walk
+the whole disk)."""
+RULE_FILE_SUFFIX = ".yaml"
+"""Rule files end in exactly this; ``.yml`` and ``.YAML`` are refused, never skipped."""
 MAX_RULES_PER_FILE = 500
 """Rules one file may hold: checked before validation, so a huge list costs nothing."""
 MAX_RULES = 5_000
@@ -227,13 +233,14 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
     directory = Path(path) if path is not None else DEFAULT_RULES_DIR
     if not directory.is_dir():
         raise RuleBookError("not a rule directory", file=str(directory))
-    rule_names = _rule_file_names(directory)
+    names = book_file_names(directory)
+    rule_names = names[len(BOOK_FILES) :]
     files: list[tuple[str, type[BaseModel]]] = [*BOOK_FILES, *((n, RuleFile) for n in rule_names)]
     key = cached = first_digest = entry = None
     if cache:
         from psoas_triage import rulebook_cache
 
-        first_digest = _digest_of(directory, rule_names)
+        first_digest = _digest_of(directory, names)
         if first_digest is not None:
             key = rulebook_cache.cache_key(first_digest)
             entry = rulebook_cache.read_entry(directory, key)
@@ -254,7 +261,7 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = False) -> Rul
             except RuleBookError as error:
                 problems.extend(error.problems)
                 continue
-            digest.update(relative.encode() + b"\0" + raw)
+            _add_file(digest, relative, raw)
             models[relative] = _parse(file, raw, model, problems, item_lines)
     if problems:
         raise _combined(problems)
@@ -353,17 +360,13 @@ def _parse(
         return None
 
 
-def _digest_of(directory: Path, rule_names: list[str]) -> str | None:
-    """The digest of every file ``load_rulebook`` reads (the cache key's part from the rule
-    book), reading one file at a time; None when one cannot be read (the load reports it)."""
-    digest = hashlib.sha256()
-    for relative in [*(name for name, _ in BOOK_FILES), *rule_names]:
-        try:
-            raw = read_rule_bytes(directory / relative)
-        except RuleBookError:
-            return None
-        digest.update(relative.encode() + b"\0" + raw)
-    return digest.hexdigest()
+def _digest_of(directory: Path, names: list[str]) -> str | None:
+    """``content_digest`` of ``names``, reading one file at a time; None when one cannot be
+    read (the load reports it)."""
+    try:
+        return content_digest(directory, names)
+    except RuleBookError:
+        return None
 
 
 def _from_cache(
@@ -549,38 +552,70 @@ def _ambiguous_names(book: RuleBook, file: Path) -> list[RuleBookError]:
     return problems
 
 
-def _rule_file_names(directory: Path) -> list[str]:
+def rule_file_names(directory: Path) -> list[str]:
     """Every ``*.yaml`` below ``directory`` except the special files, in path order.
 
-    Anything named ``*.yaml`` that is not a readable regular file (a dangling symlink, a FIFO, a
-    directory, a device) and any folder that cannot be listed is an error, never skipped: a
-    rule file that silently goes missing could drop a red flag.
+    The one walk of a rule directory: the loader, the content digest behind the disk cache and
+    ``book_memo`` all take their file list from here (through ``book_file_names``), so they
+    cannot disagree. Folders that are symbolic links are followed, as files that are: a
+    red-flag rule kept in a linked folder must load. A folder reached twice (a link loop, two
+    links to one folder) is an error naming it. Anything named ``*.yaml`` that is not a
+    readable regular file (a dangling symlink, a FIFO, a directory, a device), a ``*.yml`` or
+    upper-case ``*.YAML`` file, a name that is not UTF-8 and a folder that cannot be listed are
+    errors, never skipped: a rule file that silently goes missing could drop a red flag.
     """
     names: list[str] = []
     problems: list[RuleBookError] = []
-
-    def unreadable(error: OSError) -> None:
-        problems.append(
-            RuleBookError(f"cannot list folder: {error.strerror or error}", file=error.filename)
-        )
-
-    for folder, subfolders, files in os.walk(directory, onerror=unreadable):
-        if Path(folder) == directory and LOCALES_DIR in subfolders:
-            subfolders.remove(LOCALES_DIR)  # translations, read by ``locales``
-        subfolders.sort()
-        for name in [*files, *subfolders]:
-            if not name.endswith(".yaml"):
-                continue
-            file = Path(folder) / name
-            relative = str(file.relative_to(directory))
-            if relative in SPECIAL_FILES and name in files:
-                continue
-            if not _is_regular_file(file):
-                problems.append(RuleBookError(_not_regular(file), file=str(file)))
-                continue
-            names.append(relative)
-        if len(names) > MAX_RULE_FILES:
-            break
+    seen: dict[tuple[int, int], str] = {}
+    problem = _first_visit(directory, directory, seen)
+    if problem is not None:
+        raise problem
+    pending = [directory]
+    while pending and len(names) <= MAX_RULE_FILES:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            problems.append(
+                RuleBookError(f"cannot list folder: {error.strerror or error}", file=str(folder))
+            )
+            continue
+        for entry in entries:
+            name, path, at_top = entry.name, folder / entry.name, folder == directory
+            is_folder = _is_folder(entry)
+            if at_top and name == LOCALES_DIR and is_folder:
+                continue  # translations, read by ``locales``
+            if not _is_utf8(name):
+                if is_folder or _looks_like_yaml(name):
+                    problems.append(_not_utf8(folder, name, is_folder))
+            elif _looks_like_yaml(name) and not name.endswith(RULE_FILE_SUFFIX):
+                problems.append(
+                    RuleBookError(
+                        f"{name!r} is not loaded: rule files must end in {RULE_FILE_SUFFIX} "
+                        "(lower case); rename it, or move it out of the rule directory",
+                        file=str(path),
+                    )
+                )
+            elif name.endswith(RULE_FILE_SUFFIX):
+                if at_top and name in SPECIAL_FILES and not is_folder:
+                    continue
+                if not _is_regular_file(path):
+                    problems.append(RuleBookError(_not_regular(path), file=str(path)))
+                    continue
+                names.append(path.relative_to(directory).as_posix())
+            elif is_folder:
+                problem = _first_visit(path, directory, seen)
+                if problem is not None:
+                    problems.append(problem)
+                elif len(seen) > MAX_FOLDERS:
+                    raise RuleBookError(
+                        f"more than {MAX_FOLDERS} folders (symbolic links followed); "
+                        f"at most {MAX_FOLDERS}",
+                        file=str(directory),
+                    )
+                else:
+                    pending.append(path)
     if problems:
         raise _combined(problems)
     if not names:
@@ -590,6 +625,82 @@ def _rule_file_names(directory: Path) -> list[str]:
             f"more than {MAX_RULE_FILES} rule files; at most {MAX_RULE_FILES}", file=str(directory)
         )
     return sorted(names)
+
+
+def book_file_names(directory: Path) -> list[str]:
+    """Every file ``load_rulebook`` reads, relative to ``directory``, in the order it reads
+    them: the special files, then the rule files. What the content digest covers."""
+    return [*(name for name, _ in BOOK_FILES), *rule_file_names(directory)]
+
+
+def content_digest(directory: Path, names: Iterable[str]) -> str:
+    """The digest ``load_rulebook`` gives these files (before translations are added).
+
+    The cache key of ``rulebook_cache`` and ``book_memo``'s content check; raises a
+    RuleBookError when a file cannot be read.
+    """
+    digest = hashlib.sha256()
+    for name in names:
+        _add_file(digest, name, read_rule_bytes(directory / name))
+    return digest.hexdigest()
+
+
+def _add_file(digest: Any, relative: str, raw: bytes) -> None:
+    """One file's part of a book digest: its relative name, a NUL, its bytes."""
+    digest.update(relative.encode() + b"\0" + raw)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """True for a folder or a symbolic link to one (links are followed)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _first_visit(
+    folder: Path, directory: Path, seen: dict[tuple[int, int], str]
+) -> RuleBookError | None:
+    """Record ``folder`` as walked; an error when it was reached before (by its device and
+    inode, so a symbolic link loop or a second link to one folder is caught, not walked)."""
+    try:
+        info = os.stat(folder)
+    except OSError as error:
+        return RuleBookError(f"cannot read folder: {error.strerror or error}", file=str(folder))
+    relative = folder.relative_to(directory).as_posix()
+    first = seen.setdefault((info.st_dev, info.st_ino), relative)
+    if first == relative:
+        return None
+    earlier = "the rule directory itself" if first == "." else f"folder {first!r}"
+    return RuleBookError(
+        f"folder {relative!r} is {earlier} again (a symbolic link loop, or two links to one "
+        "folder): each folder of a rule directory must be reached once; remove the link",
+        file=str(folder),
+    )
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python holds them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8(folder: Path, name: str, is_folder: bool) -> RuleBookError:
+    """The error for a file or folder name that is not UTF-8, showing its bytes escaped."""
+    kind = "folder" if is_folder else "file"
+    return RuleBookError(
+        f"{kind} name {os.fsencode(name)!r} is not UTF-8: rename it (names of rule files and "
+        "folders must be UTF-8 text)",
+        file=str(folder),
+    )
+
+
+def _looks_like_yaml(name: str) -> bool:
+    """``.yaml`` or ``.yml`` in any case: a file its author may believe is a rule file."""
+    return name.lower().endswith((".yaml", ".yml"))
 
 
 def _is_regular_file(file: Path) -> bool:
