@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from psoas_triage import __version__
 from psoas_triage.assessment import assess, default_rulebook
 from psoas_triage.errors import LanguageError, Problem, ReportError
+from psoas_triage.json_input import read_json
 from psoas_triage.locales import negotiate, resolve_language
 from psoas_triage.models import Assessment, NextStep, SymptomReport, TriageLevel
 from psoas_triage.next_step import next_question
@@ -383,8 +384,18 @@ class CdsRequestError(ReportError):
 
 
 def _cds_answer(body: bytes, book: RuleBook) -> cds_hooks.CdsResponse:
+    """The card for one CDS Hooks call, or a ReportError naming what is wrong.
+
+    The body is read by the one JSON reader (``read_json``), not by pydantic's JSON mode, which
+    keeps the last of two equal keys: ``prefetch`` or the report given twice would silently
+    drop a red flag. A key given twice is a 422 naming its path (``prefetch.psoas-triage``).
+    """
     try:
-        request = cds_hooks.CdsRequest.model_validate_json(body)
+        value = read_json(body, what="request")
+    except ReportError as error:
+        raise CdsRequestError(list(error.problems)) from None
+    try:
+        request = cds_hooks.CdsRequest.model_validate(value)
     except ValidationError as error:
         raise CdsRequestError([_problem(detail) for detail in error.errors()]) from None
     key = cds_hooks.REPORT_KEY

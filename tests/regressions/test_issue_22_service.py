@@ -1,0 +1,80 @@
+"""Issue 22, the HTTP service: no red flag lost at its doors, no connection held after a fault.
+
+One test per item, named after what it protects; each failed on the main of the day it was
+written (CDS Hooks kept the last of two equal keys, any Content-Type was read as JSON, a stalled
+client held a connection for 90 s and more, and nothing pinned that a UTF-8 BOM changes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the service extra (fastapi) is not installed")
+pytest.importorskip("httpx", reason="FastAPI's TestClient needs httpx")
+
+with warnings.catch_warnings():  # newer Starlette suggests httpx2; httpx still works
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from psoas_triage.service import create_app
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+CDS = "/cds-services/psoas-triage"
+CALL_START = (
+    '{"hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", '
+    '"context": {"userId": "Practitioner/example", "patientId": "example"}, '
+)
+RED_FLAG = '{"present": ["saddle_numbness"]}'
+NO_RED_FLAG = '{"present": ["groin_pain", "hip_snapping"], "duration_days": 10}'
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
+# --- item 1: CDS Hooks reads its body with the one JSON reader ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        (
+            CALL_START
+            + '"prefetch": {"psoas-triage": {"present": ["saddle_numbness"], "present": []}}}',
+            "prefetch.psoas-triage.present",
+        ),
+        (
+            CALL_START + f'"prefetch": {{"psoas-triage": {RED_FLAG}, "psoas-triage": '
+            f"{NO_RED_FLAG}}}}}",
+            "prefetch.psoas-triage",
+        ),
+        (
+            CALL_START + f'"prefetch": {{"psoas-triage": {RED_FLAG}}}, '
+            f'"prefetch": {{"psoas-triage": {NO_RED_FLAG}}}}}',
+            "prefetch",
+        ),
+    ],
+    ids=["present-twice", "prefetch-key-twice", "prefetch-twice"],
+)
+def test_cds_hooks_never_drops_a_red_flag_given_before_a_duplicate_key(
+    client: TestClient, body: str, path: str
+) -> None:
+    json.loads(body)  # valid JSON for every parser that keeps the last key (and loses the flag)
+    answer = client.post(CDS, content=body.encode(), headers=JSON_HEADERS)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()
+    assert error["error"] == "invalid_cds_request"
+    assert [problem["field"] for problem in error["problems"]] == [path]
+    assert "more than once" in error["problems"][0]["message"]
+    assert "cards" not in error
+
+
+def test_cds_hooks_without_duplicates_gives_the_critical_card(client: TestClient) -> None:
+    body = CALL_START + f'"prefetch": {{"psoas-triage": {RED_FLAG}}}}}'
+    answer = client.post(CDS, content=body.encode(), headers=JSON_HEADERS)
+    assert answer.status_code == 200, answer.text
+    assert [card["indicator"] for card in answer.json()["cards"]] == ["critical"]
