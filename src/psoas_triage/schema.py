@@ -278,6 +278,12 @@ class Examples(Strict):
     does_not_fire: list[SymptomReport] = Field(default_factory=list)
 
 
+RED_FLAG_MINIMUM_FLOOR = TriageLevel.consultation
+"""The lowest triage floor a red flag may set: every red flag sends the person to a
+professional (the shipped book's mildest red flags, such as a history of cancer, say
+consultation)."""
+
+
 class Rule(Strict):
     """One declarative rule: a condition over codes and numbers, and what firing it means."""
 
@@ -323,6 +329,13 @@ class Rule(Strict):
             raise ValueError("a rule must give points, a triage floor or an alternative")
         if self.red_flag and self.triage_floor is None:
             raise ValueError("a red-flag rule must set a triage_floor")
+        floor = self.triage_floor
+        if self.red_flag and floor is not None and floor.rank < RED_FLAG_MINIMUM_FLOOR.rank:
+            raise ValueError(
+                "a red-flag rule needs a triage_floor of at least "
+                f"{RED_FLAG_MINIMUM_FLOOR.value}: a warning sign must send the person to a "
+                "professional, and a self_care floor would leave the level where it was"
+            )
         if self.red_flag and self.points != 0:
             raise ValueError("a red-flag rule overrides the score and gives no points")
         if self.status is Status.experimental and (self.triage_floor is not None or self.red_flag):

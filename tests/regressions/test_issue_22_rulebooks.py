@@ -127,3 +127,22 @@ def test_a_file_name_that_is_not_utf8_is_a_clear_error_naming_the_folder(
         load_rulebook(mini_copy)
     assert caught.value.file == str(mini_copy)
     assert f"name {name!r} is not UTF-8" in str(caught.value)
+
+
+# --- 6. a red flag whose floor is self_care ---------------------------------------------------
+
+
+def test_a_red_flag_with_a_self_care_floor_is_refused_naming_file_and_rule(
+    mini_copy: Path,
+) -> None:
+    rules = mini_copy / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert "    red_flag: true\n    triage_floor: urgent\n" in text
+    rules.write_text(text.replace("triage_floor: urgent", "triage_floor: self_care", 1), "utf-8")
+    with pytest.raises(RuleBookError) as caught:
+        load_rulebook(mini_copy)
+    error = caught.value
+    assert (error.file, error.rule) == (str(rules), "fever_flag")
+    assert "a red-flag rule needs a triage_floor of at least consultation" in error.detail
+    assert error.line is not None
+    assert rules.read_text(encoding="utf-8").splitlines()[error.line - 1] == "  - id: fever_flag"
