@@ -34,6 +34,8 @@ from psoas_triage.service.cds_hooks import (
 )
 
 PSOAS = {"present": ["groin_pain", "hip_snapping"], "duration_days": 10}
+JSON_HEADERS = {"Content-Type": "application/json"}
+"""Every body is sent declared JSON: any other (or no) Content-Type is a 415."""
 
 # A completed warning-sign checklist: self-care needs every warning sign answered no.
 WARNING_SIGNS = [sign.code for sign in warning_sign_checklist()]
@@ -98,7 +100,7 @@ def test_bad_report_gets_the_report_error_problems(client: TestClient) -> None:
     ],
 )
 def test_every_kind_of_bad_body_is_a_422(client: TestClient, body: bytes, field: str) -> None:
-    response = client.post("/v1/assess", content=body)
+    response = client.post("/v1/assess", content=body, headers=JSON_HEADERS)
     assert response.status_code == 422, response.text
     problems = response.json()["problems"]
     assert problems and problems[0]["field"] == field
@@ -108,13 +110,13 @@ def test_every_kind_of_bad_body_is_a_422(client: TestClient, body: bytes, field:
 def test_body_over_the_limit_is_413_before_parsing() -> None:
     small = TestClient(create_app(max_body_bytes=100))
     fits = json.dumps({"present": ["groin_pain"]}).encode()
-    assert small.post("/v1/assess", content=fits).status_code == 200
+    assert small.post("/v1/assess", content=fits, headers=JSON_HEADERS).status_code == 200
     too_big = b'{"present": [' + b'"groin_pain", ' * 20 + b'"groin_pain"]}'
-    response = small.post("/v1/assess", content=too_big)
+    response = small.post("/v1/assess", content=too_big, headers=JSON_HEADERS)
     assert response.status_code == 413
     assert response.json()["limit"] == 100
     # Not even JSON: refused for its size, so nothing tried to parse it.
-    assert small.post("/v1/assess", content=b"x" * 101).status_code == 413
+    assert small.post("/v1/assess", content=b"x" * 101, headers=JSON_HEADERS).status_code == 413
 
 
 def test_chunked_body_without_length_is_counted() -> None:
@@ -124,19 +126,41 @@ def test_chunked_body_without_length_is_counted() -> None:
         for _ in range(50):
             yield b" " * 100
 
-    response = small.post("/v1/assess", content=chunks())
+    response = small.post("/v1/assess", content=chunks(), headers=JSON_HEADERS)
     assert response.status_code == 413
 
     def fitting():
         yield b'{"present": '
         yield b'["groin_pain"]}'
 
-    assert small.post("/v1/assess", content=fitting()).status_code == 200
+    assert small.post("/v1/assess", content=fitting(), headers=JSON_HEADERS).status_code == 200
+
+
+def test_only_json_bodies_are_read_and_the_document_says_so(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    for path in ("/v1/assess", "/v1/report", "/v1/next-question", "/cds-services/psoas-triage"):
+        answers = document["paths"][path]["post"]["responses"]
+        assert answers["415"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"
+        }
+    cds_body = document["paths"]["/cds-services/psoas-triage"]["post"]["requestBody"]
+    assert sorted(cds_body["content"]) == ["application/fhir+json", "application/json"]
+    text = client.post("/v1/assess", content=b'{"present": ["fever"]}')  # no Content-Type
+    assert (text.status_code, text.json()["error"]) == (415, "unsupported_media_type")
+    # Size comes first: an oversized body is refused unread, whatever it claims to be.
+    small = TestClient(create_app(max_body_bytes=100))
+    assert small.post("/v1/assess", content=b"x" * 101).status_code == 413
 
 
 def test_default_limit_is_64_kib(client: TestClient) -> None:
-    assert client.post("/v1/assess", content=b" " * (64 * 1024 + 1)).status_code == 413
-    assert client.post("/v1/assess", content=b" " * (64 * 1024)).status_code == 422
+    assert (
+        client.post("/v1/assess", content=b" " * (64 * 1024 + 1), headers=JSON_HEADERS).status_code
+        == 413
+    )
+    assert (
+        client.post("/v1/assess", content=b" " * (64 * 1024), headers=JSON_HEADERS).status_code
+        == 422
+    )
 
 
 def test_unknown_routes_and_methods_are_json(client: TestClient) -> None:
@@ -253,11 +277,11 @@ def test_card_per_level(
 
 
 def test_non_finite_numbers_are_echoed_as_text(client: TestClient) -> None:
-    response = client.post("/v1/assess", content=b'{"age": -Infinity}')
+    response = client.post("/v1/assess", content=b'{"age": -Infinity}', headers=JSON_HEADERS)
     assert response.status_code == 422
     assert response.json()["problems"][0]["value"] == "-inf"
     call = json.dumps(cds_call({"age": float("inf")})).encode()  # json.dumps writes Infinity
-    response = client.post("/cds-services/psoas-triage", content=call)
+    response = client.post("/cds-services/psoas-triage", content=call, headers=JSON_HEADERS)
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "prefetch.psoas-triage.age"
 

@@ -95,7 +95,11 @@ def test_health_and_cds_over_http(server: int, shipped_book: RuleBook) -> None:
         "prefetch": {"psoas-triage": {"present": ["saddle_numbness"]}},
     }
     status, _, body = request(
-        server, "POST", "/cds-services/psoas-triage", json.dumps(call).encode()
+        server,
+        "POST",
+        "/cds-services/psoas-triage",
+        json.dumps(call).encode(),
+        **{"Content-Type": "application/json"},
     )
     assert status == 200
     assert json.loads(body)["cards"][0]["indicator"] == "critical"

@@ -78,3 +78,76 @@ def test_cds_hooks_without_duplicates_gives_the_critical_card(client: TestClient
     answer = client.post(CDS, content=body.encode(), headers=JSON_HEADERS)
     assert answer.status_code == 200, answer.text
     assert [card["indicator"] for card in answer.json()["cards"]] == ["critical"]
+
+
+# --- item 2: a body not declared JSON in UTF-8 is a 415, not read as JSON -----------------------
+
+BODY_ROUTES = ["/v1/assess", "/v1/report", "/v1/next-question", CDS]
+
+
+def call_with(report: str) -> str:
+    return CALL_START + f'"prefetch": {{"psoas-triage": {report}}}}}'
+
+
+@pytest.mark.parametrize("route", BODY_ROUTES)
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",  # what curl -d sends without -H
+        "application/json; charset=utf-16",
+        "application/json; charset=latin-1",
+        "multipart/form-data; boundary=x",
+        None,
+    ],
+)
+def test_a_body_not_declared_json_in_utf8_is_refused_with_415(
+    client: TestClient, route: str, content_type: str | None
+) -> None:
+    body = call_with(RED_FLAG) if route == CDS else RED_FLAG
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    answer = client.post(route, content=body.encode(), headers=headers)
+    assert answer.status_code == 415, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    error = answer.json()
+    assert error["error"] == "unsupported_media_type"
+    assert "application/json" in error["message"] and "UTF-8" in error["message"]
+    assert error["problems"][0]["field"] == "Content-Type"
+    assert error["problems"][0]["value"] == content_type
+
+
+@pytest.mark.parametrize(
+    ("route", "content_type"),
+    [
+        ("/v1/assess", "application/json"),
+        ("/v1/assess", "Application/JSON; Charset=UTF-8"),
+        ("/v1/report", 'application/json; charset="utf-8"'),
+        ("/v1/next-question", "application/json;charset=utf-8"),
+        (CDS, "application/json"),
+        (CDS, "application/fhir+json; charset=utf-8"),
+    ],
+)
+def test_json_in_utf8_is_still_read(client: TestClient, route: str, content_type: str) -> None:
+    body = call_with(RED_FLAG) if route == CDS else RED_FLAG
+    answer = client.post(route, content=body.encode(), headers={"Content-Type": content_type})
+    assert answer.status_code == 200, answer.text
+
+
+# --- item 4: a UTF-8 byte order mark changes nothing ------------------------------------------
+
+
+@pytest.mark.parametrize("route", BODY_ROUTES)
+def test_a_utf8_bom_body_is_assessed_exactly_like_the_body_without_it(
+    client: TestClient, route: str
+) -> None:
+    body = (call_with(RED_FLAG) if route == CDS else RED_FLAG).encode()
+    plain = client.post(route, content=body, headers=JSON_HEADERS)
+    marked = client.post(route, content=b"\xef\xbb\xbf" + body, headers=JSON_HEADERS)
+    assert plain.status_code == 200, plain.text
+    assert marked.status_code == 200, marked.text
+    assert marked.headers["content-type"] == plain.headers["content-type"]
+    assert marked.content == plain.content
+    if route == CDS:
+        assert [card["indicator"] for card in marked.json()["cards"]] == ["critical"]
+    if route == "/v1/assess":
+        assert marked.json()["triage_level"] == "emergency"

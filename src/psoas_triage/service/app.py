@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -39,6 +39,7 @@ from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Rule, Term
 from psoas_triage.service import cds_hooks
 from psoas_triage.service.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from psoas_triage.service.media import UnsupportedMediaType, require_cds_json, require_json
 from psoas_triage.suggestions import closest
 
 RULES_ENV = "PSOAS_TRIAGE_RULES"
@@ -122,13 +123,22 @@ REPORT_BODY = {
 CDS_BODY = {
     "requestBody": {
         "required": True,
-        "content": {JSON: {"schema": {"$ref": "#/components/schemas/CdsRequest"}}},
+        "content": {
+            media: {"schema": {"$ref": "#/components/schemas/CdsRequest"}}
+            for media in (JSON, "application/fhir+json")
+        },
     }
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "Body over the size limit (refused unparsed)"},
+    415: {
+        "model": ErrorOut,
+        "description": "The body is not declared JSON in UTF-8 (Content-Type: application/json)",
+    },
     422: {"model": ErrorOut, "description": "Invalid report: every problem, with suggestions"},
 }
+JSON_BODY = [Depends(require_json)]
+"""Every body endpoint of the JSON API reads only a body declared JSON in UTF-8 (else 415)."""
 
 
 def create_app(
@@ -173,6 +183,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         response_model=Assessment,
         responses=ERRORS,
         openapi_extra=REPORT_BODY,
+        dependencies=JSON_BODY,
         summary="Assess one SymptomReport",
     )
     async def assess_report(
@@ -196,6 +207,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         response_class=HTMLResponse,
         responses=ERRORS,
         openapi_extra=REPORT_BODY,
+        dependencies=JSON_BODY,
         summary="The visual report of one SymptomReport, as one self-contained HTML page",
     )
     async def html_report(
@@ -220,6 +232,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         response_model=NextStep,
         responses=ERRORS,
         openapi_extra=REPORT_BODY,
+        dependencies=JSON_BODY,
         summary="The next interview question for everything answered so far (stateless)",
     )
     async def next_question_step(
@@ -360,6 +373,7 @@ def _add_cds_hooks(app: FastAPI, book: RuleBook) -> None:
         response_model_exclude_none=True,
         responses=ERRORS,
         openapi_extra=CDS_BODY,
+        dependencies=[Depends(require_cds_json)],
         summary="CDS Hooks patient-view: one card with the triage level",
     )
     async def patient_view(request: Request) -> Response:
@@ -479,6 +493,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         ]
         return _error(422, "invalid_request", "the request is not valid", problems)
 
+    @app.exception_handler(UnsupportedMediaType)
+    async def unsupported(request: Request, error: UnsupportedMediaType) -> JSONResponse:
+        problem = ProblemOut(
+            field="Content-Type",
+            message=f"not read here; send one of: {', '.join(error.accepted)} (UTF-8)",
+            value=_short(error.content_type),
+        )
+        return _error(415, "unsupported_media_type", str(error), [problem])
+
     @app.exception_handler(Exception)
     async def internal(request: Request, error: Exception) -> JSONResponse:
         # Never a traceback in an answer; the server log still has it.
@@ -499,7 +522,22 @@ def _add_schema_components(app: FastAPI) -> None:
             schema = model.model_json_schema(ref_template=template)
             components.update(schema.pop("$defs", {}))
             components[model.__name__] = schema
+        _errors_are_json(document)
         app.openapi_schema = document
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _errors_are_json(document: dict[str, Any]) -> None:
+    """Every error answer is JSON (ErrorOut), also on an endpoint whose success is HTML.
+
+    FastAPI files an error response's model under the route's own media type, so without this
+    ``POST /v1/report`` would document its 413, 415 and 422 as ``text/html``.
+    """
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for status, answer in operation.get("responses", {}).items():
+                content = answer.get("content", {})
+                if status[:1] in "45" and "text/html" in content:
+                    content.setdefault(JSON, content.pop("text/html"))
