@@ -16,7 +16,15 @@ turned it into KeyboardInterrupt, as the CLI does) stops its workers, removes it
 keeps what it wrote as ``OUT.partial`` and raises BatchInterrupted with the line it reached.
 ``request_stop`` asks for the same from a signal handler or another thread: a KeyboardInterrupt
 alone can be lost, because pydantic-core's serializer swallows one raised while it calls back
-into Python, so the batch also checks for a stop request after every chunk.
+into Python (and reports "Error serializing to JSON: KeyboardInterrupt"). So while a batch runs
+in the main thread under Python's default SIGINT handler, Ctrl-C calls ``request_stop`` before it
+raises (``interrupt_handler``); a line whose assessment was running when a stop was requested, or
+whose error came from an interrupt, is never written, and the batch stops after the lines before.
+
+Nothing outlives a batch either: worker processes die with the parent even when it is killed
+(``worker_guard``), and the temporaries of a killed run (named with its pid) are removed by the
+next run to the same output. A line longer than ``MAX_LINE_BYTES`` is read in bounded pieces,
+dropped, and becomes an error record; the batch goes on.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import stat
@@ -40,7 +49,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from psoas_triage import worker_guard
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
+from psoas_triage.json_input import MAX_JSON_BYTES
 from psoas_triage.locales import resolve_language
 from psoas_triage.models import Assessment, TriageLevel
 from psoas_triage.rulebook import RuleBook
@@ -52,8 +63,20 @@ WINDOW_PER_WORKER = 4
 PROGRESS_MIN_LINES = 1000
 """Inputs shorter than this finish too fast for a progress bar to help."""
 MAX_LISTED_ERRORS = 20
+MAX_LINE_BYTES = MAX_JSON_BYTES
+"""The longest input line read (4 MiB, the JSON reader's own limit; a report is a few hundred
+bytes). A longer line is read in pieces of at most this size and dropped: an input without a
+newline must not grow memory until MemoryError."""
 
-Line = tuple[int, bytes]
+
+@dataclass(frozen=True)
+class OverlongLine:
+    """Stands for an input line longer than MAX_LINE_BYTES (dropped unread): ``size`` bytes."""
+
+    size: int
+
+
+Line = tuple[int, "bytes | OverlongLine"]
 Outcome = tuple[int, str | None]
 """(line number, triage level or None for an error record)."""
 ChunkResult = tuple[bytes | Path, list[Outcome]]
@@ -90,6 +113,60 @@ def request_stop() -> None:
 
 def _start_unstopped() -> None:
     _STOP_REQUESTED.clear()
+
+
+def interrupt_handler(_signal: int, _frame: Any) -> None:
+    """A signal handler that stops a batch: ``request_stop`` first (a flag no C extension can
+    swallow), then KeyboardInterrupt (which can be, inside pydantic-core)."""
+    request_stop()
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _interrupts_stop_batches() -> Iterator[None]:
+    """While the batch runs, make Ctrl-C also request a stop, when it is safe to: in the main
+    thread and under Python's own SIGINT handler (a caller's handler is left alone)."""
+    try:
+        installed = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        if installed:
+            signal.signal(signal.SIGINT, interrupt_handler)
+    except ValueError:  # not the main thread: no KeyboardInterrupt arrives here anyway
+        installed = False
+    try:
+        yield
+    finally:
+        if installed:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class _ChunkInterrupted(KeyboardInterrupt):
+    """An interrupt in the middle of a chunk: ``done`` holds the lines assessed before it (none
+    of them touched by the interrupt), which the in-process batch still writes."""
+
+    def __init__(self, message: str = "interrupted", done: ChunkResult | None = None) -> None:
+        super().__init__(message)
+        self.done = done
+
+
+def _is_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` is the remains of a swallowed KeyboardInterrupt or SystemExit: one in
+    its chain of causes, or pydantic-core's report of one (it keeps only the name)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (KeyboardInterrupt, SystemExit)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    if isinstance(error, PsoasTriageError):  # its message may quote the input: never guess
+        return False
+    return type(error).__name__ == "PydanticSerializationError" and bool(
+        _INTERRUPT_NAMES.search(str(error))
+    )
+
+
+_INTERRUPT_NAMES = re.compile(r"\b(?:KeyboardInterrupt|SystemExit)\b")
 
 
 def _check_sizes(workers: int, chunk_size: int) -> None:
@@ -147,6 +224,8 @@ class BatchSummary:
     workers: int = 1
     last_line: int = 0
     """The input line number of the last report written."""
+    stale_removed: list[Path] = field(default_factory=list)
+    """Temporaries of a killed earlier run (its pid dead) that this batch removed."""
     recent: deque[tuple[int, list[Outcome]]] = field(
         default_factory=lambda: deque(maxlen=2), repr=False
     )
@@ -178,6 +257,11 @@ class BatchSummary:
             text += f"; triage: {levels}"
         workers = "worker" if self.workers == 1 else "workers"
         text += f"; {self.seconds:.2f} s with {self.workers} {workers} ({self.per_second:.0f}/s)"
+        if self.stale_removed:
+            text += (
+                f"; removed {len(self.stale_removed)} temporary file(s) of a killed earlier "
+                f"run ({self.stale_removed[0]})"
+            )
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -227,17 +311,28 @@ def run_batch(
     _refuse_same_file(input_path, output_path)
     total_lines = _count_lines(input_path) if progress else None
     show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
+    summary.stale_removed.extend(worker_guard.remove_stale_spools())
 
-    with _open_input(input_path) as source, _open_output(output_path, summary) as sink:
+    with (
+        _interrupts_stop_batches(),
+        _open_input(input_path) as source,
+        _open_output(output_path, summary) as sink,
+    ):
         chunks = _chunks(source, chunk_size, _input_name(input_path))
         bar = _ProgressBar(total_lines) if show_progress else None
         try:
             if workers == 1:
-                results = (_assess_lines(book, chunk, options) for chunk in chunks)
                 if bar:
                     bar.start()
-                for chunk_result in results:
-                    _write(chunk_result, sink, summary, levels, bar)
+                for chunk in chunks:
+                    try:
+                        result = _assess_lines(book, chunk, options, _STOP_REQUESTED)
+                    except _ChunkInterrupted as interrupted:
+                        # the lines assessed before the interrupt are sound: keep them
+                        if interrupted.done is not None and interrupted.done[1]:
+                            _write(interrupted.done, sink, summary, levels, bar)
+                        raise KeyboardInterrupt from None
+                    _write(result, sink, summary, levels, bar)
                     _stop_if_requested()
             else:
                 _run_parallel(chunks, workers, rules, sink, summary, levels, bar, options)
@@ -261,11 +356,14 @@ def _load(rules: str | Path | None) -> RuleBook:
     return load_rulebook(rules) if rules is not None else default_rulebook()
 
 
-def _init_worker(rules: str | None) -> None:
-    """Worker initializer: load the rule book and compile its engine once per process."""
+def _init_worker(rules: str | None, parent_pid: int) -> None:
+    """Worker initializer: die with the parent, load the rule book and compile its engine once
+    per process."""
     global _WORKER_BOOK
     from psoas_triage.engine import engine_for
 
+    # A killed parent cannot stop its workers: they must notice by themselves (issue 22).
+    worker_guard.die_with_parent(parent_pid)
     # The parent decides what an interrupt means and stops the workers itself; a Ctrl-C sent to
     # the whole process group must not make each worker print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -279,8 +377,18 @@ def _worker_chunk(chunk: list[Line], spool: str, options: LineOptions) -> ChunkR
     assert _WORKER_BOOK is not None, "worker not initialised"
     payload, outcomes = _assess_lines(_WORKER_BOOK, chunk, options)
     path = Path(spool) / f"chunk-{chunk[0][0]}.jsonl"
-    path.write_bytes(payload)  # type: ignore[arg-type]
+    try:
+        _write_spool(path, payload)  # type: ignore[arg-type]
+    except OSError as error:  # a full disk is the environment's fault, not a bug to report
+        raise BatchOutputError(
+            f"cannot write the spool folder {spool} (worker output before it is copied to the "
+            f"output): {error.strerror or error}"
+        ) from None
     return path, outcomes
+
+
+def _write_spool(path: Path, payload: bytes) -> None:
+    path.write_bytes(payload)
 
 
 def assess_lines(
@@ -310,47 +418,82 @@ def compact_record(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _assess_lines(book: RuleBook, chunk: list[Line], options: LineOptions) -> ChunkResult:
+def _assess_lines(
+    book: RuleBook,
+    chunk: list[Line],
+    options: LineOptions,
+    stop: threading.Event | None = None,
+) -> ChunkResult:
+    """The chunk's output lines and outcomes. Raises _ChunkInterrupted (with the lines before)
+    when a line was interrupted, or ``stop`` was set while a line was assessed: such a line's
+    record may be wrong (an interrupt swallowed in pydantic-core), so it is never written."""
+    lines: list[str] = []
+    outcomes: list[Outcome] = []
+    try:
+        for number, raw in chunk:
+            record, level = _assess_line(book, number, raw, options)
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt
+            lines.append(record)
+            outcomes.append((number, level))
+    except KeyboardInterrupt:
+        done = len(outcomes)  # an interrupt between the two appends leaves one line more
+        payload = "".join(line + "\n" for line in lines[:done]).encode("utf-8")
+        raise _ChunkInterrupted("an assessment was interrupted", (payload, outcomes)) from None
+    lines.append("")
+    return "\n".join(lines).encode("utf-8"), outcomes
+
+
+def _assess_line(
+    book: RuleBook, number: int, raw: bytes | OverlongLine, options: LineOptions
+) -> tuple[str, str | None]:
+    """One output line and its triage level (None for an error record)."""
     from psoas_triage.assessment import assess
     from psoas_triage.reports import parse_report_json
 
-    lines: list[str] = []
-    outcomes: list[Outcome] = []
-    for number, raw in chunk:
-        try:
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise ReportError(
-                    [Problem("report", f"not UTF-8 text at byte {error.start}")]
-                ) from None
-            report = parse_report_json(text, book)
-            assessment = assess(
-                report,
-                book,
-                language=options.language,
-                include_experimental=options.include_experimental,
+    try:
+        if isinstance(raw, OverlongLine):
+            raise ReportError(
+                [
+                    Problem(
+                        "report",
+                        f"a line of {raw.size:,} bytes, over the limit of {MAX_LINE_BYTES:,} "
+                        "bytes per line: not read",
+                    )
+                ]
             )
-            if options.compact:
-                lines.append(_compact_json(compact_record(assessment)))
-            else:
-                lines.append(assessment.model_dump_json())
-            outcomes.append((number, assessment.triage_level.value))
-            continue
-        except ReportError as error:
-            detail = error.to_dict()
-        except PsoasTriageError as error:
-            detail = {"error": "engine_error", "message": str(error), "problems": []}
-        except Exception as error:  # one bad line must never stop the batch
-            detail = {
-                "error": "internal_error",
-                "message": f"{type(error).__name__}: {error}",
-                "problems": [],
-            }
-        lines.append(_error_record(number, detail))
-        outcomes.append((number, None))
-    lines.append("")
-    return "\n".join(lines).encode("utf-8"), outcomes
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ReportError(
+                [Problem("report", f"not UTF-8 text at byte {error.start}")]
+            ) from None
+        report = parse_report_json(text, book)
+        assessment = assess(
+            report,
+            book,
+            language=options.language,
+            include_experimental=options.include_experimental,
+        )
+        if options.compact:
+            return _compact_json(compact_record(assessment)), assessment.triage_level.value
+        return assessment.model_dump_json(), assessment.triage_level.value
+    except Exception as error:  # one bad line must never stop the batch; an interrupt must
+        if _is_interrupt(error):
+            raise KeyboardInterrupt from error
+        return _error_record(number, _error_detail(error)), None
+
+
+def _error_detail(error: Exception) -> dict[str, Any]:
+    if isinstance(error, ReportError):
+        return error.to_dict()
+    if isinstance(error, PsoasTriageError):
+        return {"error": "engine_error", "message": str(error), "problems": []}
+    return {
+        "error": "internal_error",
+        "message": f"{type(error).__name__}: {error}",
+        "problems": [],
+    }
 
 
 def _error_record(number: int, detail: dict[str, Any]) -> str:
@@ -375,12 +518,12 @@ def _run_parallel(
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
-    with tempfile.TemporaryDirectory(prefix="psoas-batch-") as spool:
+    with _spool_folder() as spool:
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=_context(),
             initializer=_init_worker,
-            initargs=(str(rules) if rules is not None else None,),
+            initargs=(str(rules) if rules is not None else None, os.getpid()),
         )
         try:
             for chunk in chunks:
@@ -397,6 +540,23 @@ def _run_parallel(
             _stop_workers(pool)
             raise
         pool.shutdown(wait=True)
+
+
+@contextmanager
+def _spool_folder() -> Iterator[str]:
+    """A folder for the workers' chunk files, named after this process (so that the next run
+    removes it if this one is killed) and removed when the batch ends."""
+    try:
+        spool = worker_guard.make_spool()
+    except OSError as error:
+        raise BatchOutputError(
+            f"cannot make a spool folder in {tempfile.gettempdir()} (worker output before it is "
+            f"copied to the output): {error.strerror or error}"
+        ) from error
+    try:
+        yield spool
+    finally:
+        worker_guard.remove_spool(spool)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -474,24 +634,33 @@ def _copy_spool(path: Path, sink: _Sink) -> None:
 
 def _chunks(source: IO[bytes], size: int, name: str) -> Iterator[list[Line]]:
     chunk: list[Line] = []
-    lines = iter(source)
-    number = 0
-    while True:
-        try:
-            raw = next(lines)
-        except StopIteration:
-            break
-        except OSError as error:
-            raise BatchInputError(f"cannot read {name}: {error.strerror or error}") from error
-        number += 1
-        if not raw.strip():
+    for number, raw in enumerate(_bounded_lines(source, name), start=1):
+        if isinstance(raw, bytes) and not raw.strip():
             continue
-        chunk.append((number, raw.rstrip(b"\r\n")))
+        chunk.append((number, raw))
         if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
+
+
+def _bounded_lines(source: IO[bytes], name: str) -> Iterator[bytes | OverlongLine]:
+    """Every line of ``source`` without its line end, never holding more than MAX_LINE_BYTES:
+    a longer line is read in pieces, dropped, and stands as an OverlongLine."""
+    limit = MAX_LINE_BYTES + 2  # room for the line's own "\r\n"
+    try:
+        while raw := source.readline(limit):
+            if raw.endswith(b"\n") or len(raw) < limit:
+                yield raw.rstrip(b"\r\n")
+                continue
+            size = len(raw)
+            while (piece := source.readline(limit)) and not piece.endswith(b"\n"):
+                size += len(piece)
+            size += len(piece.rstrip(b"\r\n"))
+            yield OverlongLine(size)
+    except OSError as error:
+        raise BatchInputError(f"cannot read {name}: {error.strerror or error}") from error
 
 
 def _input_name(path: str | Path) -> str:
@@ -504,7 +673,11 @@ def _count_lines(path: str | Path) -> int | None:
         return None
     try:
         with open(path, "rb") as file:
-            return sum(1 for raw in file if raw.strip())
+            return sum(
+                1
+                for raw in _bounded_lines(file, str(path))
+                if not isinstance(raw, bytes) or raw.strip()
+            )
     except OSError:
         return None
 
@@ -517,20 +690,33 @@ def _is_regular(path: Path) -> bool:
 
 
 def _refuse_same_file(input_path: str | Path, output_path: str | Path | None) -> None:
-    """Refuse an output that is the input itself: compared by device and inode, so a hard link
-    or another path to the same file is caught too."""
-    if output_path is None or str(output_path) == "-" or str(input_path) == "-":
+    """Refuse an output that is the input itself: compared by device and inode, so a hard link,
+    a symbolic link or another path to the same file is caught too, and so is standard input
+    redirected from the output file (``batch - -o F < F``)."""
+    if output_path is None or str(output_path) == "-":
         return
     try:
-        source, target = os.stat(input_path), os.stat(output_path)
+        target = os.stat(output_path)
+        source = _stdin_stat() if str(input_path) == "-" else os.stat(input_path)
     except OSError:
         return  # no output yet (or no input: reading it says so)
+    if source is None:
+        return
     if (source.st_dev, source.st_ino) == (target.st_dev, target.st_ino) and stat.S_ISREG(
         source.st_mode
     ):
         raise ValueError(
-            f"the output file would overwrite the input file ({output_path} is {input_path})"
+            f"the output file would overwrite the input file ({output_path} is "
+            f"{_input_name(input_path)})"
         )
+
+
+def _stdin_stat() -> os.stat_result | None:
+    """What standard input is open on (None when it is no file, as in a test runner)."""
+    try:
+        return os.fstat(sys.stdin.buffer.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 @contextmanager
@@ -600,7 +786,9 @@ def _open_output(path: str | Path | None, summary: BatchSummary) -> Iterator[_Si
             raise BatchInterrupted(summary.total, summary.last_line, None) from None
         sink.flush()
         return
-    target = Path(path)
+    # Through a symbolic link to its target, as the shell's "> LINK" does: replacing the link
+    # by a file would leave the file it points to stale while it looks updated.
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     if target.exists() and not _is_regular(target):  # /dev/stdout, a FIFO, a device
         with _open_stream_output(target) as sink:
             try:
@@ -632,14 +820,28 @@ def _atomic_output(target: Path, summary: BatchSummary) -> Iterator[_Sink]:
     """Write beside ``target`` under a temporary name; fsync and rename only on success.
 
     An interrupt keeps the lines written as ``target.partial``; any other failure removes them,
-    so no file under either name looks complete when it is not.
+    so no file under either name looks complete when it is not. The temporary's name carries
+    this process's pid: a run that was killed cannot clean up, so the next run to the same
+    output removes the temporaries of dead owners first (never a live run's).
     """
+    stem = f".{target.name}."
+    summary.stale_removed.extend(worker_guard.remove_stale(target.parent, stem, ".tmp"))
     try:
         descriptor, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+            dir=target.parent, prefix=worker_guard.owned_prefix(stem), suffix=".tmp"
         )
     except OSError as error:
         raise BatchOutputError(f"cannot write {target}: {error.strerror or error}") from error
+    worker_guard.claim(temporary)
+    try:
+        yield from _fill_atomically(target, temporary, descriptor, summary)
+    finally:
+        worker_guard.release(temporary)
+
+
+def _fill_atomically(
+    target: Path, temporary: str, descriptor: int, summary: BatchSummary
+) -> Iterator[_Sink]:
     stream = os.fdopen(descriptor, "wb")
     sink = _Sink(stream, str(target))
     try:
@@ -652,6 +854,8 @@ def _atomic_output(target: Path, summary: BatchSummary) -> Iterator[_Sink]:
             os.chmod(temporary, 0o666 & ~_umask())
             os.replace(temporary, target)
     except KeyboardInterrupt:
+        if not os.path.lexists(temporary):
+            raise  # renamed to ``target`` already: the output is complete
         partial = target.with_name(target.name + ".partial")
         _flush_quietly(sink)
         with contextlib.suppress(OSError):

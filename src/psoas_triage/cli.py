@@ -1132,20 +1132,18 @@ def _cluster_batch(scheduler: str) -> Any:
     return functools.partial(run_batch_on_cluster, scheduler=scheduler)
 
 
-def _raise_interrupt(_signal: int, _frame: Any) -> None:
-    from psoas_triage.batch import request_stop
-
-    request_stop()  # the interrupt below can be swallowed inside a C extension; this cannot
-    raise KeyboardInterrupt
-
-
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _terminate_as_interrupt() -> Any:
-    """Make Ctrl-C and SIGTERM stop a batch alike (workers stopped, partial file named so)."""
+    """Make Ctrl-C and SIGTERM stop a batch alike (workers stopped, partial file named so).
+
+    The handler requests a stop before it raises KeyboardInterrupt: the interrupt can be
+    swallowed inside a C extension (pydantic-core), the request cannot."""
+    from psoas_triage.batch import interrupt_handler
+
     try:
-        return [(number, signal.signal(number, _raise_interrupt)) for number in _STOP_SIGNALS]
+        return [(number, signal.signal(number, interrupt_handler)) for number in _STOP_SIGNALS]
     except ValueError:  # not the main thread (e.g. called from a test runner's thread)
         return None
 

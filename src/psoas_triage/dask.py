@@ -49,6 +49,7 @@ from psoas_triage.batch import (
     _chunks,
     _count_lines,
     _input_name,
+    _interrupts_stop_batches,
     _open_input,
     _open_output,
     _ProgressBar,
@@ -223,7 +224,7 @@ def _add_length(offset: int, part: Any) -> int:
 
 
 def _assess_elements(elements: list[Any], offset: int, ref: BookRef) -> list[str]:
-    numbered = []
+    numbered: list[Line] = []
     failed: dict[int, str] = {}
     for number, element in enumerate(elements, start=offset + 1):
         raw = _raw_line(element, number, failed)
@@ -235,7 +236,7 @@ def _assess_elements(elements: list[Any], offset: int, ref: BookRef) -> list[str
 def _assess_series(series: Any, offset: int, ref: BookRef) -> Any:
     import pandas as pd
 
-    numbered = []
+    numbered: list[Line] = []
     failed: dict[int, str] = {}
     for number, element in enumerate(series.tolist(), start=offset + 1):
         raw = _raw_line(element, number, failed)
@@ -319,7 +320,7 @@ def run_batch_on_cluster(
     show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
 
     try:
-        with _client(scheduler, workers) as client:
+        with _interrupts_stop_batches(), _client(scheduler, workers) as client:
             slots = _prepare_workers(client, ref)
             summary = BatchSummary(workers=slots)
             with _open_input(input_path) as source, _open_output(output_path, summary) as sink:

@@ -1,7 +1,7 @@
 """CI, lowest-direct run: SIGTERM to ``psoas-triage batch -w 1`` was sometimes ignored and the
 batch ran on to the end. The CLI turned SIGTERM into a KeyboardInterrupt, and one raised while
 pydantic-core's serializer calls back into Python (an enum's ``value``) is swallowed there. The
-handler now also calls ``batch.request_stop()``, which the batch checks after every chunk."""
+handler now also calls ``batch.request_stop()``, which the batch checks after every line."""
 
 from __future__ import annotations
 
@@ -31,23 +31,27 @@ def swallowed_interrupt_after(calls: int, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(psoas_triage.assessment, "assess", assess_then_stop)
 
 
-def test_a_stop_request_ends_the_batch_after_its_chunk(
+def test_a_stop_request_ends_the_batch_at_the_line_it_interrupted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The line being assessed when the stop came is not written (its record may be the remains
+    of a swallowed interrupt, issue 22); every line assessed before it is."""
     source = tmp_path / "in.jsonl"
     source.write_text(REPORT * (CHUNK_SIZE * 10), encoding="utf-8")
     output = tmp_path / "out.jsonl"
-    swallowed_interrupt_after(CHUNK_SIZE + 1, monkeypatch)
+    swallowed_interrupt_after(CHUNK_SIZE + 11, monkeypatch)
 
     with pytest.raises(BatchInterrupted) as interrupted:
         run_batch(source, output)
 
-    assert interrupted.value.lines == 2 * CHUNK_SIZE  # the chunk in hand is finished, no more
-    assert interrupted.value.line == 2 * CHUNK_SIZE
+    assert interrupted.value.lines == CHUNK_SIZE + 10
+    assert interrupted.value.line == CHUNK_SIZE + 10
     assert not output.exists()
     partial = output.with_name("out.jsonl.partial")
     assert interrupted.value.partial == partial
-    assert partial.read_text(encoding="utf-8").count("\n") == 2 * CHUNK_SIZE
+    written = partial.read_text(encoding="utf-8").splitlines()
+    assert len(written) == CHUNK_SIZE + 10
+    assert all('"triage_level"' in line for line in written)
 
 
 def test_a_new_batch_starts_unstopped(tmp_path: Path) -> None:
