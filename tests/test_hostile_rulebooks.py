@@ -121,7 +121,7 @@ CASES: dict[str, Case] = {
         "rulebook.yaml",
         write("rulebook.yaml", '!!python/object/apply:os.system ["touch {marker}"]\n'),
         None,
-        "could not determine a constructor",
+        "explicit tag !!python/object/apply:os.system is not allowed",
     ),
     "unknown local tag": Case(
         "rules.yaml",

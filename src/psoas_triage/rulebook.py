@@ -42,6 +42,8 @@ from psoas_triage.schema import (
 from psoas_triage.schema_errors import schema_problems
 from psoas_triage.suggestions import closest, normalise
 from psoas_triage.yaml_files import Location, parse_yaml_with_lines, read_rule_bytes, read_yaml
+from psoas_triage.yaml_files import combined as _combined
+from psoas_triage.yaml_files import plural as plural  # re-exported: the CLI counts with it
 
 
 def _shipped_rules_dir() -> Path:
@@ -792,20 +794,6 @@ def _validate(
         raise _combined(schema_problems(model, data, error, file, lines or {})) from None
     except RecursionError:
         raise RuleBookError("data is nested too deeply", file=str(file)) from None
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 error``, ``2 errors``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _combined(problems: list[RuleBookError]) -> RuleBookError:
-    first = problems[0]
-    others = len(problems) - 1
-    more = f" (and {plural(others, 'more problem')})" if others else ""
-    error = RuleBookError(first.detail + more, file=first.file, rule=first.rule, line=first.line)
-    error.problems = tuple(problems)
-    return error
 
 
 def load_body_map(book: RuleBook) -> BodyMapFile | None:

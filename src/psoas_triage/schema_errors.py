@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import RuleBookError
 from psoas_triage.suggestions import closest
-from psoas_triage.yaml_files import Location
+from psoas_triage.yaml_files import Location, field_path, item_id
 
 UPPER_BOUND = (
     "{field} takes lower bounds only (gt or gte), by design: more pain or a longer duration "
@@ -63,21 +63,6 @@ def schema_problems(
     return sorted(problems, key=lambda problem: problem.line or 0)
 
 
-def item_id(data: Mapping[str, Any], location: Location) -> str | None:
-    """The id (or code) of the list item an error points into, for the message."""
-    if len(location) >= 2 and isinstance(location[1], int):
-        items = data.get(str(location[0]))
-        if (
-            isinstance(items, list)
-            and location[1] < len(items)
-            and isinstance(items[location[1]], dict)
-        ):
-            item = items[location[1]]
-            found = item.get("id") or item.get("code")
-            return str(found) if found is not None else f"#{location[1] + 1}"
-    return None
-
-
 def _explained_by_a_typo(
     detail: Any, location: Location, typos: Mapping[Location, list[str]], model: type[BaseModel]
 ) -> bool:
@@ -89,7 +74,7 @@ def _explained_by_a_typo(
 
 
 def _message(model: type[BaseModel], detail: Any, location: Location) -> str:
-    where = _path(location)
+    where = field_path(location)
     kind = detail["type"]
     if kind == "extra_forbidden" and location:
         key = str(location[-1])
@@ -108,15 +93,6 @@ def _message(model: type[BaseModel], detail: Any, location: Location) -> str:
         return f"missing key {str(location[-1])!r}" if location else "missing value"
     message = str(detail.get("msg", "invalid value")).removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
-
-
-def _path(location: Location) -> str:
-    """``rules.0.when.all`` without the rule's own position (the rule is named separately)."""
-    parts = location[2:] if len(location) >= 2 and isinstance(location[1], int) else location
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _line(lines: Mapping[Location, int], location: Location) -> int | None:

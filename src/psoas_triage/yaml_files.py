@@ -1,8 +1,14 @@
 """Read rule files as plain data: safe YAML only, no aliases, no duplicate keys, bounded size.
 
 Rule files come from whoever ships a rule directory, so they are treated as untrusted input:
-python tags are refused by the safe loader, aliases are refused outright (they allow cycles and
-exponential "billion laughs" expansion), and duplicate keys are errors instead of silent overrides.
+explicit tags (``!!python/...``, ``!!binary``, ``!<tag:...>``, ``!include``) are refused before
+anything is constructed, aliases are refused outright (they allow cycles and exponential "billion
+laughs" expansion), and duplicate keys are errors instead of silent overrides.
+
+PyYAML reads YAML 1.1, where ``0x10``, ``010``, ``1_0`` and ``1:30`` are numbers and ``yes``,
+``no``, ``on`` and ``off`` are booleans; YAML 1.2 readers (and people) read them differently.
+Such a plain value is an error naming the file, line, rule and field, never a silent guess:
+numbers are plain decimal digits, flags are ``true`` or ``false``.
 
 Two parsers give the same data: libyaml (``yaml.CSafeLoader``, about ten times faster) when
 PyYAML was built with it, else PyYAML's pure-Python loader. libyaml composes nodes recursively
@@ -18,7 +24,9 @@ cache, ``import psoas_triage``) does not pay for it.
 from __future__ import annotations
 
 import os
+import re
 import stat
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +53,22 @@ earlier, at Python's recursion limit."""
 PURE_YAML_ENV = "PSOAS_TRIAGE_PURE_YAML"
 
 ALIASES_REFUSED = "anchors and aliases are not allowed in rule files"
+
+YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+PLAIN_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+"""The one way to write an integer that every YAML reader reads alike."""
+
+
+def tag_refused(tag: str) -> str:
+    """The error for an explicit tag, showing it as the file may have written it."""
+    if tag.startswith(YAML_TAG_PREFIX):
+        shown = "!!" + tag.removeprefix(YAML_TAG_PREFIX)
+    else:
+        shown = tag if tag.startswith("!") else f"!<{tag}>"
+    return (
+        f"explicit tag {shown} is not allowed in rule files: write plain values (a tag can "
+        "turn text into other types, or ask for code to run)"
+    )
 
 
 def _too_many_nodes() -> str:
@@ -86,7 +110,8 @@ def _loaders() -> tuple[type[Any], type[Any] | None]:
             return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
     class PureLoader(RefuseDuplicateKeys, yaml.SafeLoader):
-        """SafeLoader that also refuses aliases and too many nodes while it composes."""
+        """SafeLoader that also refuses aliases, explicit tags and too many nodes while it
+        composes."""
 
         nodes = 0
 
@@ -96,9 +121,13 @@ def _loaders() -> tuple[type[Any], type[Any] | None]:
                 raise yaml.composer.ComposerError(
                     None, None, _too_many_nodes(), self.peek_event().start_mark
                 )
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, event.start_mark)
+            event = self.peek_event()
+            mark: Any = event.start_mark
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, mark)
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                raise yaml.composer.ComposerError(None, None, tag_refused(tag), mark)
             return super().compose_node(parent, index)
 
     fast: type[Any] | None = None
@@ -112,7 +141,8 @@ def _loaders() -> tuple[type[Any], type[Any] | None]:
 
 
 def _check_events(text: str) -> None:
-    """Refuse aliases, nesting deeper than MAX_DEPTH and more than MAX_NODES values, reading
+    """Refuse aliases, explicit tags, nesting deeper than MAX_DEPTH and more than MAX_NODES
+    values, reading
     libyaml's event stream in a flat loop (libyaml's parser keeps its own stack on the heap;
     only its composer recurses). Raises the YAML error the pure loader would raise."""
     import yaml
@@ -131,6 +161,8 @@ def _check_events(text: str) -> None:
                     raise yaml.composer.ComposerError(None, None, _too_many_nodes(), mark)
             if isinstance(event, yaml.AliasEvent):
                 raise yaml.composer.ComposerError(None, None, ALIASES_REFUSED, mark)
+            if isinstance(event, (yaml.ScalarEvent, *start)) and event.tag is not None:
+                raise yaml.composer.ComposerError(None, None, tag_refused(event.tag), mark)
             if isinstance(event, start):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -184,6 +216,9 @@ def parse_yaml_with_lines(data: bytes, path: Path) -> tuple[Any, dict[Location, 
         loader = fast(text) if fast is not None and use_fast else pure(text)
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
+        surprises = _yaml11_surprises(node, value, loader, path)
+        if surprises:
+            raise combined(surprises)
         return value, _lines(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
@@ -210,6 +245,116 @@ def parse_yaml_with_lines(data: bytes, path: Path) -> tuple[Any, dict[Location, 
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _yaml11_surprises(root: Any, data: Any, loader: Any, path: Path) -> list[RuleBookError]:
+    """Every plain value YAML 1.1 reads as a number or flag where other readers would not
+    (``0x10``, ``010``, ``1_0``, ``1:30``, ``yes``, ``off``), in file order, each naming its
+    line, rule and field."""
+    import yaml
+
+    problems: list[RuleBookError] = []
+    pending: list[tuple[Location, Any, bool]] = [((), root, False)] if root is not None else []
+    while pending:
+        where, node, is_key = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                pending += [(where, key_node, True), ((*where, key), value_node, False)]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += [((*where, index), item, False) for index, item in enumerate(node.value)]
+        elif isinstance(node, yaml.ScalarNode):  # a number or flag here was written plain
+            message = _yaml11_reading(node, loader)
+            if message is not None:
+                field = " ".join(part for part in (field_path(where), is_key and "key") if part)
+                problems.append(
+                    RuleBookError(
+                        f"{field}: {message}" if field else message,
+                        file=str(path),
+                        rule=item_id(data, where) if isinstance(data, Mapping) else None,
+                        line=node.start_mark.line + 1,
+                    )
+                )
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def _yaml11_reading(node: Any, loader: Any) -> str | None:
+    """Why a plain scalar is refused (see ``_yaml11_surprises``); None when it is not."""
+    text, tag = node.value, node.tag.removeprefix(YAML_TAG_PREFIX)
+    if tag == "int" and not PLAIN_INTEGER.fullmatch(text):
+        return (
+            f"{text} is not a plain decimal integer: YAML 1.1 reads it as "
+            f"{loader.construct_yaml_int(node)} ({_integer_form(text)}), other YAML readers "
+            "differently; write it in decimal digits (no leading 0, no '_'), or quote it if it "
+            "is text"
+        )
+    if tag == "float" and ("_" in text or ":" in text):
+        return (
+            f"{text} is not a plain decimal number: YAML 1.1 reads it as "
+            f"{loader.construct_yaml_float(node)}, other YAML readers differently; write it "
+            "in decimal digits (no '_' or ':'), or quote it if it is text"
+        )
+    if tag == "bool" and text.lower() not in ("true", "false"):
+        return (
+            f"{text} is read as {str(loader.construct_yaml_bool(node)).lower()} by YAML 1.1 "
+            f"but as the text {text!r} by YAML 1.2: write true or false, or quote it if it "
+            "is text"
+        )
+    return None
+
+
+def _integer_form(text: str) -> str:
+    """What YAML 1.1 took an integer written as ``text`` to be, for the message."""
+    digits = text.lstrip("+-").lower()
+    if ":" in digits:
+        return "base 60, like a time"
+    if digits.startswith("0x"):
+        return "hexadecimal"
+    if digits.startswith("0b"):
+        return "binary"
+    if digits.startswith("0") and digits.strip("0_"):
+        return "octal, because of the leading 0"
+    return "digits grouped with '_'"
+
+
+def item_id(data: Mapping[str, Any], location: Location) -> str | None:
+    """The id (or code) of the list item an error points into, for the message."""
+    if len(location) >= 2 and isinstance(location[1], int):
+        items = data.get(str(location[0]))
+        if (
+            isinstance(items, list)
+            and location[1] < len(items)
+            and isinstance(items[location[1]], dict)
+        ):
+            item = items[location[1]]
+            found = item.get("id") or item.get("code")
+            return str(found) if found is not None else f"#{location[1] + 1}"
+    return None
+
+
+def field_path(location: Location) -> str:
+    """``rules.0.when.all`` without the rule's own position (the rule is named separately)."""
+    parts = location[2:] if len(location) >= 2 and isinstance(location[1], int) else location
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def combined(problems: list[RuleBookError]) -> RuleBookError:
+    """One error for several problems: the first one's words, a count of the others, and all
+    of them in ``problems``."""
+    first = problems[0]
+    others = len(problems) - 1
+    more = f" (and {plural(others, 'more problem')})" if others else ""
+    error = RuleBookError(first.detail + more, file=first.file, rule=first.rule, line=first.line)
+    error.problems = tuple(problems)
+    return error
 
 
 def _lines(root: Any) -> dict[Location, int]:

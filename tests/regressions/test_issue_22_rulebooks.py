@@ -18,10 +18,32 @@ from psoas_triage import RuleBookError, assess, load_rulebook, rulebook_cache
 from psoas_triage.lint import lint_directory
 from psoas_triage.models import TriageLevel
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
+from psoas_triage.yaml_files import PURE_YAML_ENV, libyaml_enabled
 
 SADDLE = {"present": ["saddle_numbness"]}
 SADDLE_RULE = "  - id: saddle_numbness\n"
 NEXT_RULE = "  - id: bladder_or_bowel_change\n"
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both YAML parsers behind rule files must refuse alike: libyaml and pure Python."""
+    if request.param == "libyaml":
+        monkeypatch.delenv(PURE_YAML_ENV, raising=False)
+        if not libyaml_enabled():
+            pytest.skip("PyYAML was built without libyaml")
+    else:
+        monkeypatch.setenv(PURE_YAML_ENV, "1")
+    return str(request.param)
+
+
+def replace_line(file: Path, old: str, new: str) -> int:
+    """Replace the one line ``old`` of ``file`` by ``new``; its line number (1-based)."""
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = lines.index(old + "\n")
+    lines[number] = new + "\n"
+    file.write_text("".join(lines), encoding="utf-8")
+    return number + 1
 
 
 def shipped_copy(target: Path) -> Path:
@@ -127,6 +149,67 @@ def test_a_file_name_that_is_not_utf8_is_a_clear_error_naming_the_folder(
         load_rulebook(mini_copy)
     assert caught.value.file == str(mini_copy)
     assert f"name {name!r} is not UTF-8" in str(caught.value)
+
+
+# --- 4. numbers and flags that YAML 1.1 reads its own way ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as"),
+    [("0x10", "16"), ("1_0", "10"), ("010", "8"), ("1:30", "90"), ("0b11", "3")],
+)
+def test_a_yaml11_number_form_is_refused_naming_file_rule_and_field(
+    mini_copy: Path, parser: str, written: str, read_as: str
+) -> None:
+    rules = mini_copy / "rules.yaml"
+    line = replace_line(rules, "    points: 12", f"    points: {written}")
+    with pytest.raises(RuleBookError) as caught:
+        load_rulebook(mini_copy)
+    error = caught.value
+    assert (error.file, error.rule, error.line) == (str(rules), "groin", line)
+    assert f"points: {written} is not a plain decimal integer" in error.detail
+    assert f"YAML 1.1 reads it as {read_as} " in error.detail
+
+
+@pytest.mark.parametrize("written", ["yes", "on", "Off", "NO"])
+def test_a_yaml11_yes_no_on_off_flag_is_refused_naming_file_rule_and_field(
+    mini_copy: Path, parser: str, written: str
+) -> None:
+    rules = mini_copy / "rules.yaml"
+    line = replace_line(rules, "    red_flag: true", f"    red_flag: {written}")
+    with pytest.raises(RuleBookError) as caught:
+        load_rulebook(mini_copy)
+    error = caught.value
+    assert (error.file, error.rule, error.line) == (str(rules), "fever_flag", line)
+    assert f"red_flag: {written} is read as " in error.detail
+    assert "write true or false" in error.detail
+
+
+# --- 5. explicit tags -------------------------------------------------------------------------
+
+
+DESCRIPTION = "    description: Groin pain is a psoas sign."
+
+
+@pytest.mark.parametrize(
+    ("old", "written", "shown"),
+    [
+        (DESCRIPTION, "    description: !!binary R3JvaW4gcGFpbiBpcyBhIHBzb2FzIHNpZ24u", "!!binary"),
+        (DESCRIPTION, "    description: !<tag:yaml.org,2002:str> Groin pain.", "!!str"),
+        (DESCRIPTION, "    description: !!str Groin pain is a psoas sign.", "!!str"),
+        ("    points: 12", "    points: !!int 12", "!!int"),
+    ],
+)
+def test_an_explicit_tag_in_a_rule_file_is_refused_naming_file_and_line(
+    mini_copy: Path, parser: str, old: str, written: str, shown: str
+) -> None:
+    rules = mini_copy / "rules.yaml"
+    line = replace_line(rules, old, written)
+    with pytest.raises(RuleBookError) as caught:
+        load_rulebook(mini_copy)
+    error = caught.value
+    assert (error.file, error.line) == (str(rules), line)
+    assert f"explicit tag {shown} is not allowed in rule files" in error.detail
 
 
 # --- 6. a red flag whose floor is self_care ---------------------------------------------------
