@@ -7,8 +7,14 @@ client held a connection for 90 s and more, and nothing pinned that a UTF-8 BOM 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import subprocess
+import sys
+import time
 import warnings
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -151,3 +157,126 @@ def test_a_utf8_bom_body_is_assessed_exactly_like_the_body_without_it(
         assert [card["indicator"] for card in marked.json()["cards"]] == ["critical"]
     if route == "/v1/assess":
         assert marked.json()["triage_level"] == "emergency"
+
+
+# --- item 3: a stalled client is cut off; the server holds no connection for it -----------------
+
+HOST = "127.0.0.1"
+READ_SECONDS = 1
+CLOSED_WITHIN = 5.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def short_timeouts_server() -> Iterator[int]:
+    """``psoas-triage serve`` with 1 s read and keep-alive timeouts on a free loopback port."""
+    pytest.importorskip("uvicorn", reason="the service extra (uvicorn) is not installed")
+    port = free_port()
+    command = [sys.executable, "-m", "psoas_triage", "serve", "--host", HOST, "--port", str(port)]
+    command += ["--timeout-read", str(READ_SECONDS), "--timeout-keep-alive", str(READ_SECONDS)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited early with {process.returncode}")
+            try:
+                with socket.create_connection((HOST, port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("server did not start in time") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def seconds_until_closed(port: int, send: Callable[[socket.socket], None]) -> float:
+    """Connect, ``send``, then wait for the server to close: the seconds it took (from the
+    connection opening), or an AssertionError when it is still open after CLOSED_WITHIN."""
+    with socket.create_connection((HOST, port), timeout=2) as connection:
+        opened = time.monotonic()
+        send(connection)
+        connection.settimeout(CLOSED_WITHIN)
+        received = b""
+        try:
+            while chunk := connection.recv(4096):
+                received += chunk
+        except TimeoutError:
+            raise AssertionError(f"still open after {CLOSED_WITHIN} s") from None
+        except ConnectionResetError:
+            pass
+        assert received == b"", f"a stalled request got an answer: {received[:200]!r}"
+        return time.monotonic() - opened
+
+
+def send_nothing(connection: socket.socket) -> None:
+    pass
+
+
+def send_half_the_headers(connection: socket.socket) -> None:
+    connection.sendall(b"POST /v1/assess HTTP/1.1\r\nHost: localhost\r\nContent-Ty")
+
+
+def send_a_tenth_of_the_body(connection: socket.socket) -> None:
+    connection.sendall(
+        b"POST /v1/assess HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        b'{"present"'
+    )
+
+
+def drip_the_headers(connection: socket.socket) -> None:
+    """One byte every 0.25 s for 3 s: each byte within any idle timeout, the whole too slow."""
+    with contextlib.suppress(OSError):
+        for byte in b"GET /healthz HTTP/1.1\r\n":
+            connection.sendall(bytes([byte]))
+            time.sleep(0.25)
+
+
+@pytest.mark.parametrize(
+    "send",
+    [send_nothing, send_half_the_headers, send_a_tenth_of_the_body, drip_the_headers],
+    ids=["nothing", "half-the-headers", "a-tenth-of-the-body", "one-byte-at-a-time"],
+)
+def test_a_stalled_client_is_cut_off_after_the_read_timeout(
+    short_timeouts_server: int, send: Callable[[socket.socket], None]
+) -> None:
+    took = seconds_until_closed(short_timeouts_server, send)
+    assert READ_SECONDS * 0.8 <= took < CLOSED_WITHIN, took
+
+
+def test_an_idle_kept_alive_connection_is_closed_and_a_whole_request_still_answered(
+    short_timeouts_server: int,
+) -> None:
+    request = (
+        b"POST /v1/assess HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(RED_FLAG)).encode() + b"\r\n\r\n" + RED_FLAG.encode()
+    )
+    with socket.create_connection((HOST, short_timeouts_server), timeout=CLOSED_WITHIN) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b'"triage_level"' not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, f"closed before the answer: {answer[:200]!r}"
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 ")
+        assert b'"triage_level":"emergency"' in answer
+        idle_from = time.monotonic()
+        try:
+            while sock.recv(65536):  # the rest of the answer, then the close
+                pass
+        except TimeoutError:
+            raise AssertionError(f"idle connection still open after {CLOSED_WITHIN} s") from None
+        assert time.monotonic() - idle_from < CLOSED_WITHIN

@@ -15,6 +15,11 @@ from psoas_triage.cli_options import RulesOption
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_TIMEOUT_READ = 10
+"""Seconds for a request's headers and body to arrive (as service.protocol.DEFAULT_TIMEOUT_READ:
+that module needs uvicorn, which the CLI must not import before ``serve`` runs)."""
+DEFAULT_TIMEOUT_KEEP_ALIVE = 5
+"""Seconds an idle kept-alive connection stays open between requests."""
 
 
 def serve(
@@ -33,18 +38,37 @@ def serve(
         int,
         typer.Option(min=1, max=16 * 1024 * 1024, help="Largest request body, bytes."),
     ] = 64 * 1024,
+    timeout_read: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=3600,
+            help="Seconds a request's headers and body have to arrive, from the connection "
+            "opening (or the next request's first byte); then the connection is closed.",
+        ),
+    ] = DEFAULT_TIMEOUT_READ,
+    timeout_keep_alive: Annotated[
+        int,
+        typer.Option(
+            min=1, max=3600, help="Seconds an idle connection is kept open between requests."
+        ),
+    ] = DEFAULT_TIMEOUT_KEEP_ALIVE,
 ) -> None:
     """Serve the JSON API, the HTML report and CDS Hooks over HTTP.
 
     \b
-    Endpoints: POST /v1/assess, POST /v1/report, GET /v1/vocabulary, GET /v1/rules,
-    GET /v1/rules/{id}, GET /healthz, GET /cds-services, POST /cds-services/psoas-triage;
-    the OpenAPI document at /openapi.json and its pages at /docs.
+    Endpoints: POST /v1/assess, POST /v1/report, POST /v1/next-question, GET /v1/vocabulary,
+    GET /v1/rules, GET /v1/rules/{id}, GET /healthz, GET /cds-services,
+    POST /cds-services/psoas-triage; the OpenAPI document at /openapi.json and its pages at /docs.
+
+    A client that stalls (sends nothing, half its headers, or less body than it announced) is
+    cut off after --timeout-read seconds, so it cannot hold a connection open.
 
     \b
     Examples:
       psoas-triage serve
       psoas-triage serve --port 8080 --workers 2
+      psoas-triage serve --timeout-read 30 --timeout-keep-alive 15
     """
     from psoas_triage.cli import CliError, load_book
 
@@ -52,6 +76,7 @@ def serve(
         import uvicorn
 
         from psoas_triage.service.app import MAX_BODY_ENV, RULES_ENV  # needs fastapi
+        from psoas_triage.service.protocol import PROTOCOL, TIMEOUT_READ_ENV  # needs uvicorn
     except ImportError as error:
         raise CliError(
             f"the service needs the 'service' extra ({error}): pip install 'psoas-triage[service]'"
@@ -62,6 +87,7 @@ def serve(
     else:
         os.environ.pop(RULES_ENV, None)
     os.environ[MAX_BODY_ENV] = str(max_body)
+    os.environ[TIMEOUT_READ_ENV] = str(timeout_read)
     if workers > 1:
         _keep_tcp_nodelay(uvicorn.Config)
     uvicorn.run(
@@ -70,6 +96,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=PROTOCOL,  # h11 with a deadline for reading each request (service/protocol.py)
+        timeout_keep_alive=timeout_keep_alive,
         log_level="info",
     )
 
