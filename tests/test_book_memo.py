@@ -83,3 +83,40 @@ def test_the_memo_is_bounded(mini_copy: Path, tmp_path: Path) -> None:
 
 def test_a_path_gives_the_book_load_rulebook_gives(mini_copy: Path) -> None:
     assert rulebook_for(mini_copy).digest == load_rulebook(mini_copy).digest
+
+
+@pytest.fixture
+def shipped_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped book, which has translations under ``locales/``."""
+    from psoas_triage.rulebook import DEFAULT_RULES_DIR
+
+    target = tmp_path / "shipped"
+    shutil.copytree(DEFAULT_RULES_DIR, target)
+    assert (target / "locales" / "fr.yaml").is_file()
+    return target
+
+
+def test_an_edited_translation_is_noticed(
+    shipped_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A translation is part of the book (its digest, its safety texts): editing only
+    ``locales/fr.yaml`` must give the new book, not the remembered one."""
+    monkeypatch.setattr(book_memo, "RACY_SECONDS", 0.0)  # trust every timestamp
+    first = rulebook_for(shipped_copy)
+    assert rulebook_for(shipped_copy) is first
+    french = shipped_copy / "locales" / "fr.yaml"
+    french.write_text(french.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    again = rulebook_for(shipped_copy)
+    assert again is not first
+    assert again.digest == load_rulebook(shipped_copy).digest != first.digest
+
+
+def test_touching_a_file_of_a_book_with_translations_keeps_the_book(shipped_copy: Path) -> None:
+    """The content check compares like with like (the digest is not the book's, which also
+    covers the translations): a touch reloads nothing."""
+    first = rulebook_for(shipped_copy)
+    loads = book_memo.memo_stats()["loads"]
+    os.utime(shipped_copy / "red_flags.yaml")
+    os.utime(shipped_copy / "locales" / "fr.yaml")
+    assert rulebook_for(shipped_copy) is first
+    assert book_memo.memo_stats()["loads"] == loads

@@ -3,15 +3,15 @@
 Loading and validating a rule book costs hundreds of milliseconds; an assessment with a loaded
 book costs well under one. This memo sits in front of ``load_rulebook``: it remembers the book
 loaded from each directory (by resolved path) together with a signature of its files (name,
-size, modification time, inode). A call whose signature matches gets the same book back after a
-few ``stat`` calls. When the signature differs (a file edited, added, removed), the files'
-content digest is computed as the loader computes it: unchanged content (a ``touch``, a copy
-with the same bytes) keeps the book, anything else loads the directory again. A file modified
-within ``RACY_SECONDS`` of being looked at could be edited again within the same timestamp
-tick, so its signature is never trusted: the content digest is checked on every call until the
-file is older. At most ``MAX_DIRECTORIES`` directories are remembered (least recently used
-dropped). A directory that cannot be read or listed is handed to the loader, whose error
-names the problem.
+size, modification time, inode), translations under ``locales/`` included. A call whose
+signature matches gets the same book back after a few ``stat`` calls. When the signature
+differs (a file edited, added, removed), the content digest of the same files (taken before the
+book was loaded) is compared: unchanged content (a ``touch``, a copy with the same bytes) keeps
+the book, anything else loads the directory again. A file modified within ``RACY_SECONDS`` of
+being looked at could be edited again within the same timestamp tick, so its signature is never
+trusted: the content digest is checked on every call until the file is older. At most
+``MAX_DIRECTORIES`` directories are remembered (least recently used dropped). A directory that
+cannot be read or listed is handed to the loader, whose error names the problem.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psoas_triage.errors import RuleBookError
+from psoas_triage.locales import LOCALES_DIR
 from psoas_triage.rulebook import RuleBook, book_file_names, content_digest, load_rulebook
 
 MAX_DIRECTORIES = 8
@@ -40,6 +41,9 @@ class _Entry:
     signature: Signature
     racy: bool
     """Some file was modified too recently for its signature to be trusted."""
+    digest: str | None
+    """``content_digest`` of the files, read before the book was (so a file edited during the
+    load makes it differ, never match); None when a file could not be read."""
 
 
 _MEMO: OrderedDict[Path, _Entry] = OrderedDict()
@@ -52,7 +56,7 @@ def rulebook_for(path: str | Path) -> RuleBook:
     directory = Path(path)
     try:
         key = directory.resolve(strict=True)
-        names = book_file_names(key)
+        names = _memo_file_names(key)
         signature, racy = _signature(key, names)
     except (OSError, RuleBookError):
         return load_rulebook(directory)  # raises the loader's precise error (or loads anyway)
@@ -63,18 +67,18 @@ def rulebook_for(path: str | Path) -> RuleBook:
     if entry is not None and entry.signature == signature and not entry.racy:
         _COUNTS["hits"] += 1
         return entry.book
+    try:
+        digest: str | None = content_digest(key, names)
+    except (OSError, RuleBookError):
+        digest = None
     if entry is not None:
         _COUNTS["digest_checks"] += 1
-        try:
-            same = content_digest(key, names) == entry.book.digest
-        except (OSError, RuleBookError):
-            same = False
-        if same:
-            _remember(key, _Entry(entry.book, signature, racy))
+        if digest is not None and digest == entry.digest:
+            _remember(key, _Entry(entry.book, signature, racy, digest))
             return entry.book
     book = load_rulebook(directory)
     _COUNTS["loads"] += 1
-    _remember(key, _Entry(book, signature, racy))
+    _remember(key, _Entry(book, signature, racy, digest))
     return book
 
 
@@ -96,6 +100,16 @@ def _remember(key: Path, entry: _Entry) -> None:
         _MEMO.move_to_end(key)
         while len(_MEMO) > MAX_DIRECTORIES:
             _MEMO.popitem(last=False)
+
+
+def _memo_file_names(directory: Path) -> list[str]:
+    """Every file a loaded book depends on: what the loader reads (``book_file_names``) and
+    every entry of ``locales/`` (an edited translation is a new book too)."""
+    try:
+        locales = sorted(os.listdir(directory / LOCALES_DIR))
+    except (FileNotFoundError, NotADirectoryError):
+        locales = []
+    return [*book_file_names(directory), *(f"{LOCALES_DIR}/{name}" for name in locales)]
 
 
 def _signature(directory: Path, names: list[str]) -> tuple[Signature, bool]:
