@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from psoas_triage import RuleBookError, load_rulebook
+from psoas_triage.rulebook import MAX_FOLDERS
 from psoas_triage.yaml_files import MAX_FILE_BYTES, PURE_YAML_ENV, libyaml_enabled
 
 GROIN_DESCRIPTION = "description: Groin pain is a psoas sign."
@@ -518,6 +519,15 @@ def test_too_many_rule_files_are_refused(mini_copy: Path) -> None:
     for number in range(501):
         (extra / f"r{number:03}.yaml").write_text("family: x\n", encoding="utf-8")
     with pytest.raises(RuleBookError, match="at most 500") as caught:
+        load_rulebook(mini_copy)
+    assert caught.value.file == str(mini_copy)
+
+
+def test_too_many_folders_are_refused(mini_copy: Path) -> None:
+    """Linked folders are followed, so a link to ``/`` could walk the disk: folders are capped."""
+    for number in range(MAX_FOLDERS):
+        (mini_copy / f"f{number:04}").mkdir()
+    with pytest.raises(RuleBookError, match=f"at most {MAX_FOLDERS}") as caught:
         load_rulebook(mini_copy)
     assert caught.value.file == str(mini_copy)
 
