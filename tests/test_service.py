@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import uuid
 import warnings
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psoas_triage import RuleBook, SymptomReport, assess, warning_sign_checklist
+from psoas_triage.models import NUMBER_FIELDS
 from psoas_triage.workload import mixed_reports
 
 pytest.importorskip("fastapi", reason="the service extra (fastapi) is not installed")
@@ -202,10 +205,75 @@ def test_openapi_bodies_are_the_library_models(client: TestClient) -> None:
         assert schemas[name] == definition
     assert schemas["SymptomReport"] == expected
     assert set(Assessment.model_fields) == set(schemas["Assessment"]["properties"])
-    body = document["paths"]["/v1/assess"]["post"]["requestBody"]["content"]["application/json"]
-    assert body["schema"] == {"$ref": "#/components/schemas/SymptomReport"}
     step = document["paths"]["/v1/next-question"]["post"]["responses"]["200"]["content"]
     assert step["application/json"]["schema"] == {"$ref": "#/components/schemas/NextStep"}
+
+
+def test_openapi_bodies_say_what_the_service_accepts(
+    client: TestClient, shipped_book: RuleBook
+) -> None:
+    """The bodies are the library model narrowed to what this rule book accepts: its words, a
+    report that says something where one is assessed, the report in CDS Hooks' prefetch."""
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def body(path: str, media: str = "application/json") -> Any:
+        return document["paths"][path]["post"]["requestBody"]["content"][media]["schema"]
+
+    ref = "#/components/schemas/{}".format
+    assert body("/v1/assess") == body("/v1/report") == {"$ref": ref("AssessableReport")}
+    assert body("/v1/next-question") == {"$ref": ref("ReportForThisBook")}
+    cds = "/cds-services/psoas-triage"
+    assert body(cds) == body(cds, "application/fhir+json") == {"$ref": ref("CdsPatientViewRequest")}
+    assert schemas["ReportForThisBook"]["allOf"][0] == {"$ref": ref("SymptomReport")}
+    words = schemas["SymptomWord"]["enum"]
+    assert set(shipped_book.terms) <= set(words)
+    assert {"groin pain", "saddle anaesthesia"} <= set(words)  # a label and a synonym
+    assert all(shipped_book.code_for(word) for word in words)
+    assert set(schemas["UnknownWord"]["enum"]) == {*shipped_book.terms, *NUMBER_FIELDS}
+    something = schemas["AssessableReport"]["allOf"][1]["anyOf"]
+    assert [option["required"] for option in something] == [
+        ["present"],
+        ["absent"],
+        ["age"],
+        ["duration_days"],
+        ["pain_intensity"],
+    ]
+    prefetch = schemas["CdsPatientViewRequest"]["allOf"][1]
+    assert prefetch["required"] == ["prefetch"]
+    assert prefetch["properties"]["prefetch"]["properties"]["psoas-triage"] == {
+        "$ref": ref("AssessableReport")
+    }
+
+
+def test_the_language_query_is_checked_against_its_documented_pattern(
+    client: TestClient,
+) -> None:
+    document = client.get("/openapi.json").json()
+    (parameter,) = [
+        parameter
+        for parameter in document["paths"]["/v1/assess"]["post"]["parameters"]
+        if parameter["name"] == "language"
+    ]
+    pattern = parameter["schema"]["anyOf"][0]["pattern"]
+    for language, status in [
+        ("fr", 200),
+        ("FR", 200),
+        ("fr-CA", 200),
+        ("fr_ca", 200),
+        ("EN-gb", 200),
+        ("", 422),
+        (" fr", 422),
+        ("fr\n", 422),
+        ("fre", 422),
+        ("de", 422),
+    ]:
+        documented = re.fullmatch(pattern, language) is not None
+        answer = client.post(f"/v1/assess?language={quote(language)}", json=PSOAS)
+        assert answer.status_code == status, (language, answer.text)
+        assert documented == (status == 200), language
+        if status == 422:
+            assert answer.json()["error"] == "unknown_language"
 
 
 def test_html_report_endpoint(client: TestClient, shipped_book: RuleBook) -> None:

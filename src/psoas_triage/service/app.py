@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +41,7 @@ from psoas_triage.schema import Rule, Term
 from psoas_triage.service import cds_hooks
 from psoas_triage.service.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from psoas_triage.service.media import UnsupportedMediaType, require_cds_json, require_json
+from psoas_triage.service.openapi_document import language_pattern, report_components
 from psoas_triage.suggestions import closest
 
 RULES_ENV = "PSOAS_TRIAGE_RULES"
@@ -114,28 +116,32 @@ class Health(BaseModel):
     rulebook: RuleBookInfo
 
 
-REPORT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {JSON: {"schema": {"$ref": "#/components/schemas/SymptomReport"}}},
+def _body(component: str, *media_types: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{component}"}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": schema} for media in media_types or (JSON,)},
+        }
     }
-}
-CDS_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            media: {"schema": {"$ref": "#/components/schemas/CdsRequest"}}
-            for media in (JSON, "application/fhir+json")
-        },
-    }
-}
+
+
+REPORT_BODY = _body("AssessableReport")
+"""/v1/assess and /v1/report: a report in the book's words that says something."""
+STEP_BODY = _body("ReportForThisBook")
+"""/v1/next-question: the same, possibly empty (the interview's first step)."""
+CDS_BODY = _body("CdsPatientViewRequest", JSON, "application/fhir+json")
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "Body over the size limit (refused unparsed)"},
     415: {
         "model": ErrorOut,
         "description": "The body is not declared JSON in UTF-8 (Content-Type: application/json)",
     },
-    422: {"model": ErrorOut, "description": "Invalid report: every problem, with suggestions"},
+    422: {
+        "model": ErrorOut,
+        "description": "Invalid report or query (such as a language without a translation): "
+        "every problem, with suggestions",
+    },
 }
 JSON_BODY = [Depends(require_json)]
 """Every body endpoint of the JSON API reads only a body declared JSON in UTF-8 (else 415)."""
@@ -162,7 +168,7 @@ def create_app(
     _add_error_handlers(app)
     _add_api(app, book)
     _add_cds_hooks(app, book)
-    _add_schema_components(app)
+    _add_schema_components(app, book)
     return app
 
 
@@ -231,7 +237,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         "/v1/next-question",
         response_model=NextStep,
         responses=ERRORS,
-        openapi_extra=REPORT_BODY,
+        openapi_extra=STEP_BODY,
         dependencies=JSON_BODY,
         summary="The next interview question for everything answered so far (stateless)",
     )
@@ -323,6 +329,8 @@ def _language(book: RuleBook, query: str | None, request: Request) -> str | None
     such locale), else the best match of ``Accept-Language`` (a preference: English when none
     matches)."""
     if query is not None:
+        if re.fullmatch(language_pattern(book), query) is None:  # the documented pattern
+            raise LanguageError(query, book.locales)
         locale = resolve_language(book, query)
     else:
         locale = negotiate(book, request.headers.get("accept-language"))
@@ -508,8 +516,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal_error", f"internal error ({type(error).__name__})")
 
 
-def _add_schema_components(app: FastAPI) -> None:
-    """Put SymptomReport and CdsRequest in the OpenAPI components the raw bodies refer to."""
+def _add_schema_components(app: FastAPI, book: RuleBook) -> None:
+    """Put the components the raw bodies refer to in the OpenAPI document: the library's
+    SymptomReport and CdsRequest, and what ``book`` makes of them (``openapi_document``)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -522,6 +531,8 @@ def _add_schema_components(app: FastAPI) -> None:
             schema = model.model_json_schema(ref_template=template)
             components.update(schema.pop("$defs", {}))
             components[model.__name__] = schema
+        components.update(report_components(book))
+        _document_language(document, language_pattern(book))
         _errors_are_json(document)
         app.openapi_schema = document
         return document
@@ -541,3 +552,14 @@ def _errors_are_json(document: dict[str, Any]) -> None:
                 content = answer.get("content", {})
                 if status[:1] in "45" and "text/html" in content:
                     content.setdefault(JSON, content.pop("text/html"))
+
+
+def _document_language(document: dict[str, Any], pattern: str) -> None:
+    """The ``language`` query's schema gets the pattern the service checks it against."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") == "language":
+                    for choice in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                        if choice.get("type") == "string":
+                            choice["pattern"] = pattern
