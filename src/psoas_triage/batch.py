@@ -69,6 +69,10 @@ bytes). A longer line is read in pieces of at most this size and dropped: an inp
 newline must not grow memory until MemoryError."""
 
 
+DISCARD_PIECE = 1 << 16
+"""The rest of an over-long line is read and dropped this many bytes at a time."""
+
+
 @dataclass(frozen=True)
 class OverlongLine:
     """Stands for an input line longer than MAX_LINE_BYTES (dropped unread): ``size`` bytes."""
@@ -654,8 +658,8 @@ def _bounded_lines(source: IO[bytes], name: str) -> Iterator[bytes | OverlongLin
             if raw.endswith(b"\n") or len(raw) < limit:
                 yield raw.rstrip(b"\r\n")
                 continue
-            size = len(raw)
-            while (piece := source.readline(limit)) and not piece.endswith(b"\n"):
+            size, raw = len(raw), b""  # not kept: the rest is read in small pieces
+            while (piece := source.readline(DISCARD_PIECE)) and not piece.endswith(b"\n"):
                 size += len(piece)
             size += len(piece.rstrip(b"\r\n"))
             yield OverlongLine(size)
