@@ -238,7 +238,7 @@ def send_a_tenth_of_the_body(connection: socket.socket) -> None:
 
 
 def drip_the_headers(connection: socket.socket) -> None:
-    """One byte every 0.25 s for 3 s: each byte within any idle timeout, the whole too slow."""
+    """A byte every 0.25 s (slowloris): each within any idle timeout, the whole too slow."""
     with contextlib.suppress(OSError):
         for byte in b"GET /healthz HTTP/1.1\r\n":
             connection.sendall(bytes([byte]))
