@@ -107,10 +107,12 @@ _STOP_REQUESTED = threading.Event()
 
 
 def request_stop() -> None:
-    """Make every batch running in this process stop after its current chunk, as Ctrl-C does.
+    """Make every batch running in this process stop, as Ctrl-C does.
 
-    Safe from a signal handler and from another thread; the batch raises BatchInterrupted (with
-    ``OUT.partial`` kept) once the chunk it is on is written. A new batch starts unstopped.
+    Safe from a signal handler and from another thread. A batch assessing in this process stops
+    at the line it is on, which is not written (its record may hold a swallowed interrupt); one
+    with worker processes stops once the chunk in hand is written. Either raises
+    BatchInterrupted with ``OUT.partial`` kept. A new batch starts unstopped.
     """
     _STOP_REQUESTED.set()
 
