@@ -248,6 +248,9 @@ def test_sigint_and_sigterm_stop_the_cli_with_one_worker_and_keep_only_correct_l
     assert no_temporaries(folder) == []
 
 
+# --- item 6: SIGKILL of the parent ----------------------------------------------------------------
+
+
 def wait_for_temporary(folder: Path, name: str, process: subprocess.Popen[Any]) -> Path:
     """The batch's temporary output, once it holds data."""
     deadline = time.monotonic() + 60
@@ -261,9 +264,6 @@ def wait_for_temporary(folder: Path, name: str, process: subprocess.Popen[Any]) 
                 continue
         time.sleep(0.01)
     raise AssertionError("the batch wrote nothing within a minute")
-
-
-# --- item 6: SIGKILL of the parent ----------------------------------------------------------------
 
 
 def children_of(pid: int) -> list[int]:
@@ -369,6 +369,25 @@ def dead_process_id() -> int:
         text=True,
     )
     return int(done.stdout)
+
+
+def test_a_dask_batch_removes_the_temporary_output_of_a_killed_run(tmp_path: Path) -> None:
+    """``batch --scheduler`` writes through the same writer, so it cleans up after a killed
+    run the same way (the issue saw Dask leave its hidden temporary output behind)."""
+    pytest.importorskip("distributed", reason="the dask extra (distributed) is not installed")
+    from psoas_triage import worker_guard
+    from psoas_triage.dask import run_batch_on_cluster
+
+    output = tmp_path / "out.jsonl"
+    stale = tmp_path / f".out.jsonl.{worker_guard._host_tag()}-{dead_process_id()}-abcd1234.tmp"
+    stale.write_text("half a batch\n", encoding="utf-8")
+    source = tmp_path / "in.jsonl"
+    raw_lines = write_reports(source, 3)
+
+    summary = run_batch_on_cluster(source, output, scheduler="local", workers=1)
+
+    assert summary.stale_removed == [stale] and not stale.exists()
+    assert output.read_text(encoding="utf-8").splitlines() == Expected(raw_lines).first(3)
 
 
 def test_the_watchdog_ends_a_worker_whose_parent_is_gone_without_prctl(tmp_path: Path) -> None:
