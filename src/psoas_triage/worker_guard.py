@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import hashlib
 import os
 import re
@@ -43,7 +42,11 @@ def die_with_parent(parent_pid: int) -> None:
     if not _kill_on_parent_death():
         _watch_parent(parent_pid)
     if os.getppid() != parent_pid:  # the parent died before the request above was made
-        os.kill(os.getpid(), signal.SIGKILL)
+        _end_now()
+
+
+def _end_now() -> None:
+    os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _kill_on_parent_death() -> bool:
@@ -51,7 +54,7 @@ def _kill_on_parent_death() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the loaded C library (find_library forks)
         return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
@@ -65,7 +68,7 @@ def _watch_parent(parent_pid: int) -> None:
         while True:
             time.sleep(WATCH_SECONDS)
             if os.getppid() != parent_pid:
-                os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+                _end_now()
 
     threading.Thread(target=watch, name="psoas-parent-watch", daemon=True).start()
 
@@ -122,6 +125,8 @@ def remove_stale(folder: str | Path, stem: str, suffix: str = "") -> list[Path]:
 
 
 def _owner_is_dead(pid: int, name: str) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there: never guess
+        return False
     if pid == os.getpid():
         with _OURS_LOCK:
             return name not in _OURS  # an earlier process that had this pid
