@@ -388,12 +388,16 @@ def _worker_chunk(chunk: list[Line], spool: str, options: LineOptions) -> ChunkR
     except OSError as error:  # a full disk is the environment's fault, not a bug to report
         raise BatchOutputError(
             f"cannot write the spool folder {spool} (worker output before it is copied to the "
-            f"output): {error.strerror or error}"
+            f"output): {error.strerror or error}; {SPOOL_HINT}"
         ) from None
     return path, outcomes
 
 
+SPOOL_HINT = "set TMPDIR to a folder with room, or use one worker (which needs no spool)"
+
+
 def _write_spool(path: Path, payload: bytes) -> None:
+    """One chunk's output lines into the spool (a function of its own for tests)."""
     path.write_bytes(payload)
 
 
@@ -557,7 +561,7 @@ def _spool_folder() -> Iterator[str]:
     except OSError as error:
         raise BatchOutputError(
             f"cannot make a spool folder in {tempfile.gettempdir()} (worker output before it is "
-            f"copied to the output): {error.strerror or error}"
+            f"copied to the output): {error.strerror or error}; {SPOOL_HINT}"
         ) from error
     try:
         yield spool
