@@ -390,6 +390,7 @@ def test_a_dask_batch_removes_the_temporary_output_of_a_killed_run(tmp_path: Pat
     assert output.read_text(encoding="utf-8").splitlines() == Expected(raw_lines).first(3)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a child and leaves it")
 def test_the_watchdog_ends_a_worker_whose_parent_is_gone_without_prctl(tmp_path: Path) -> None:
     """Where PR_SET_PDEATHSIG is not available, a thread notices the parent's death."""
     code = textwrap.dedent(
