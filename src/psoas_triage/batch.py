@@ -472,13 +472,7 @@ def _assess_line(
                     )
                 ]
             )
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ReportError(
-                [Problem("report", f"not UTF-8 text at byte {error.start}")]
-            ) from None
-        report = parse_report_json(text, book)
+        report = parse_report_json(raw, book)  # decoded by the one JSON reader
         assessment = assess(
             report,
             book,

@@ -42,6 +42,7 @@ from psoas_triage.errors import (
     RuleBookError,
 )
 from psoas_triage.fhir.cli import fhir_app
+from psoas_triage.json_input import MAX_JSON_BYTES
 from psoas_triage.models import Assessment
 from psoas_triage.rulebook import RuleBook, plural
 
@@ -433,16 +434,21 @@ def report_error_line(error: ReportError) -> str:
     return f"invalid symptom report ({len(parts)} problems): {'; '.join(parts)}"
 
 
-def read_text(source: str) -> str:
-    """The text of a file, or of standard input for ``-``; unreadable input is a CliError."""
+def read_document(source: str) -> bytes:
+    """The bytes of a JSON document in a file, or on standard input for ``-``, for the one JSON
+    reader (which decodes them, so a BOM or a non-UTF-8 byte is answered as at every door).
+
+    At most one byte over the reader's limit is read: a huge file is refused, never held.
+    Unreadable input is a CliError.
+    """
+    limit = MAX_JSON_BYTES + 1
     try:
         if source == "-":
-            return sys.stdin.read()
-        return Path(source).read_text(encoding="utf-8")
+            return bytes(sys.stdin.buffer.read(limit))
+        with Path(source).open("rb") as stream:
+            return stream.read(limit)
     except ClosedInputError as error:
         raise CliError(str(error)) from None
-    except UnicodeDecodeError as error:
-        raise CliError(f"cannot read {source}: not UTF-8 text ({error.reason})") from None
     except OSError as error:
         raise CliError(f"cannot read {source}: {error.strerror or error}") from None
 
@@ -569,7 +575,7 @@ def assess(
             assess_response(input_file, book, include_experimental=experimental)
             return
         try:
-            report = parse_report_json(read_text(input_file), book)
+            report = parse_report_json(read_document(input_file), book)
         except ReportError as error:
             where = "standard input" if input_file == "-" else input_file
             raise bad_report(error, as_json, f"{where}: {error}") from None

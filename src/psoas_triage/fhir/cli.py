@@ -56,10 +56,10 @@ def questionnaire(
 def assess_response(source: str, book: RuleBook, *, include_experimental: bool = False) -> None:
     """``assess --input FILE --fhir``: a QuestionnaireResponse in, a RiskAssessment JSON out."""
     from psoas_triage.assessment import assess
-    from psoas_triage.cli import CliError, read_text
+    from psoas_triage.cli import CliError, read_document
     from psoas_triage.errors import ReportError
 
-    text = read_text(source)
+    text = read_document(source)
 
     def run() -> Any:
         from psoas_triage.fhir.response import from_questionnaire_response
