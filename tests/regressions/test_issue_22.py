@@ -23,6 +23,7 @@ import textwrap
 import time
 import tracemalloc
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,28 +142,33 @@ def test_cli_assess_fhir_refuses_a_duplicate_answer(tmp_path: Path) -> None:
 
 def test_engines_of_many_rule_directories_stay_bounded(tmp_path: Path) -> None:
     """Loading distinct rule directories one after another keeps at most the total bound of
-    engines compiled and alive (each holds a durable_rules ruleset of about 5 MB)."""
-    from psoas_triage.assessment import default_rulebook
+    their engines cached and alive (each holds a durable_rules ruleset of about 5 MB)."""
+    from psoas_triage.engine import engine_for, max_engines
 
+    before = max_engines()
     set_max_engines(3)
     try:
         built_before = engine_stats().built
+        tenants: list[weakref.ref[Any]] = []
         for number in range(8):
             folder = tmp_path / f"tenant{number}"
             shutil.copytree(default_rulebook().path, folder)
             book = load_rulebook(folder, cache=False)
             result = assess({"present": ["saddle_numbness"]}, book)
             assert result.triage_level is TriageLevel.emergency
+            tenants.append(weakref.ref(engine_for(book)))  # the engine assess used (cached)
             del book, result
         gc.collect()
         stats = engine_stats()
         assert stats.built - built_before >= 8
         assert stats.total == 3
         assert stats.cached <= 3
-        assert stats.alive <= 3
+        alive = [ref for ref in tenants if ref() is not None]
+        assert len(alive) <= 3  # the older ones were dropped and their rulesets freed
+        assert tenants[-1]() is not None  # the most recent one is still cached
     finally:
-        set_max_engines(16)
-    assert engine_stats().total == 16
+        set_max_engines(before)
+    assert engine_stats().total == before
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "8"])
