@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from psoas_triage import RuleBook, default_rulebook, load_rulebook
+from psoas_triage.yaml_files import PURE_YAML_ENV, libyaml_enabled
 
 MINI_RULES = Path(__file__).parent / "fixtures" / "mini_rules"
 
@@ -47,3 +48,17 @@ def mini_copy(tmp_path: Path) -> Path:
 def shipped_book() -> RuleBook:
     """The rule book that ships with the package."""
     return default_rulebook()
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a rule-file test through both YAML parsers behind rule files, which must answer alike:
+    libyaml (behind its event pre-pass) and the pure-Python loader, which is what a PyYAML
+    without libyaml uses."""
+    if request.param == "libyaml":
+        monkeypatch.delenv(PURE_YAML_ENV, raising=False)
+        if not libyaml_enabled():
+            pytest.skip("PyYAML was built without libyaml")
+    else:
+        monkeypatch.setenv(PURE_YAML_ENV, "1")
+    return str(request.param)

@@ -20,7 +20,7 @@ import pytest
 
 from psoas_triage import RuleBookError, load_rulebook
 from psoas_triage.rulebook import MAX_FOLDERS
-from psoas_triage.yaml_files import MAX_FILE_BYTES, PURE_YAML_ENV, libyaml_enabled
+from psoas_triage.yaml_files import MAX_FILE_BYTES
 
 GROIN_DESCRIPTION = "description: Groin pain is a psoas sign."
 
@@ -460,19 +460,6 @@ HANG_SECONDS = 30
 @pytest.fixture
 def marker(tmp_path: Path) -> Path:
     return tmp_path / "executed-marker"
-
-
-@pytest.fixture(params=["libyaml", "pure"])
-def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each hostile file goes through both YAML parsers: libyaml (behind its event pre-pass)
-    and the pure-Python loader, which is what a PyYAML without libyaml uses."""
-    if request.param == "libyaml":
-        monkeypatch.delenv(PURE_YAML_ENV, raising=False)
-        if not libyaml_enabled():
-            pytest.skip("PyYAML was built without libyaml")
-    else:
-        monkeypatch.setenv(PURE_YAML_ENV, "1")
-    return str(request.param)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -51,7 +51,6 @@ from psoas_triage.fhir.questionnaire import questionnaire_url
 from psoas_triage.lint import lint_directory
 from psoas_triage.models import TriageLevel
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
-from psoas_triage.yaml_files import PURE_YAML_ENV, libyaml_enabled
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -271,18 +270,6 @@ def test_a_duplicate_key_names_its_path_in_the_report(shipped_book: RuleBook) ->
 SADDLE = {"present": ["saddle_numbness"]}
 SADDLE_RULE = "  - id: saddle_numbness\n"
 NEXT_RULE = "  - id: bladder_or_bowel_change\n"
-
-
-@pytest.fixture(params=["libyaml", "pure"])
-def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Both YAML parsers behind rule files must refuse alike: libyaml and pure Python."""
-    if request.param == "libyaml":
-        monkeypatch.delenv(PURE_YAML_ENV, raising=False)
-        if not libyaml_enabled():
-            pytest.skip("PyYAML was built without libyaml")
-    else:
-        monkeypatch.setenv(PURE_YAML_ENV, "1")
-    return str(request.param)
 
 
 def replace_line(file: Path, old: str, new: str) -> int:
