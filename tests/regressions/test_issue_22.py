@@ -583,6 +583,10 @@ PYTHON_CALLER = WATCHER + textwrap.dedent(
     """
     from psoas_triage.batch import BatchInterrupted, run_batch
 
+    # The case under test is Python's own SIGINT handler. A process started in the background
+    # by a shell without job control (as CI may be) begins with SIGINT ignored, and Python then
+    # keeps it ignored: put the default handler back, as an interactive session has it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     source, folder, delays = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
     results = []
     for run, delay in enumerate(delays):
