@@ -9,7 +9,6 @@ books; the batch runner; the HTTP service. The same hostile bodies through every
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
 import json
 import os
@@ -44,7 +43,7 @@ from psoas_triage import (
     set_max_engines,
 )
 from psoas_triage.assessment import default_rulebook
-from psoas_triage.batch import MAX_LINE_BYTES, BatchOutputError, assess_lines, run_batch
+from psoas_triage.batch import MAX_LINE_BYTES, assess_lines, run_batch
 from psoas_triage.errors import MAX_PROBLEMS, MORE_PROBLEMS
 from psoas_triage.fhir import from_questionnaire_response
 from psoas_triage.fhir.questionnaire import questionnaire_url
@@ -873,39 +872,60 @@ def test_the_watchdog_ends_a_worker_whose_parent_is_gone_without_prctl(tmp_path:
 # --- minor items ----------------------------------------------------------------------------------
 
 
-def test_a_full_spool_folder_is_a_clear_error_naming_the_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import multiprocessing
+FULL_SPOOL_CALLER = textwrap.dedent(
+    """
+    import errno, json, os, sys, tempfile
+    from pathlib import Path
 
     from typer.testing import CliRunner
 
-    from psoas_triage.cli import EXIT_INTERNAL, app
+    from psoas_triage.batch import BatchOutputError, run_batch
+    from psoas_triage.cli import app
+
+    source, output, spool_root = sys.argv[1], sys.argv[2], sys.argv[3]
+    tempfile.tempdir = spool_root  # the spool folder goes here
+
+    def full_disk(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    Path.write_bytes = full_disk  # forked workers inherit the full disk
+    try:
+        run_batch(source, output, workers=2, chunk_size=50)
+        library = "finished"
+    except BatchOutputError as error:
+        library = str(error)
+    result = CliRunner().invoke(app, ["batch", source, "-o", output, "-w", "2", "-q"])
+    print(json.dumps({"library": library, "code": result.exit_code, "cli": result.output}))
+    """
+)
+
+
+def test_a_full_spool_folder_is_a_clear_error_naming_the_folder(tmp_path: Path) -> None:
+    """Run in a fresh single-threaded interpreter, so the batch forks its workers (which then
+    inherit the full disk) without forking a test process that has threads."""
+    from psoas_triage.cli import EXIT_INTERNAL
 
     source = tmp_path / "in.jsonl"
     write_reports(source, 300)
     output = tmp_path / "out.jsonl"
     spool_root = tmp_path / "spool"
     spool_root.mkdir()
-    monkeypatch.setattr(batch_module.tempfile, "tempdir", str(spool_root))
-    # forked workers inherit the full disk
-    monkeypatch.setattr(batch_module, "_context", lambda: multiprocessing.get_context("fork"))
-
-    def full_disk(self: Path, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
-
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
-
-    with pytest.raises(BatchOutputError) as caught:
-        run_batch(source, output, workers=2, chunk_size=50)
-    assert "spool folder" in str(caught.value) and str(spool_root) in str(caught.value)
-    assert "No space left on device" in str(caught.value)
-
-    result = CliRunner().invoke(app, ["batch", str(source), "-o", str(output), "-w", "2", "-q"])
-    assert result.exit_code == EXIT_INTERNAL
-    assert "please report" not in result.output and "internal error" not in result.output
-    assert f"cannot write the spool folder {spool_root}" in result.output
-    assert "No space left on device" in result.output
+    script = tmp_path / "full_spool.py"
+    script.write_text(FULL_SPOOL_CALLER, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(source), str(output), str(spool_root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    assert "spool folder" in said["library"] and str(spool_root) in said["library"]
+    assert "No space left on device" in said["library"]
+    assert said["code"] == EXIT_INTERNAL
+    assert "please report" not in said["cli"] and "internal error" not in said["cli"]
+    assert f"cannot write the spool folder {spool_root}" in said["cli"]
+    assert "No space left on device" in said["cli"]
     assert list(tmp_path.glob("*out*")) == [] and list(spool_root.iterdir()) == []
 
 
