@@ -76,7 +76,10 @@ def serve(
         import uvicorn
 
         from psoas_triage.service.app import MAX_BODY_ENV, RULES_ENV  # needs fastapi
-        from psoas_triage.service.protocol import PROTOCOL, TIMEOUT_READ_ENV  # needs uvicorn
+        from psoas_triage.service.protocol import (  # needs uvicorn
+            TIMEOUT_READ_ENV,
+            DeadlineH11Protocol,
+        )
     except ImportError as error:
         raise CliError(
             f"the service needs the 'service' extra ({error}): pip install 'psoas-triage[service]'"
@@ -96,7 +99,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        http=PROTOCOL,  # h11 with a deadline for reading each request (service/protocol.py)
+        # h11 with a deadline for reading each request (service/protocol.py). The class, not its
+        # import string: older uvicorn (0.30, the lowest allowed) looks a string up only among
+        # its own protocols.
+        http=DeadlineH11Protocol,
         timeout_keep_alive=timeout_keep_alive,
         log_level="info",
     )
