@@ -45,27 +45,27 @@ MORE_PROBLEMS = "problems"
 class ReportError(PsoasTriageError, ValueError):
     """A symptom report that cannot be assessed; ``problems`` lists every reason.
 
-    At most ``MAX_PROBLEMS`` are listed; a last problem says how many more there were.
-    ``unlisted`` counts problems a caller stopped collecting early (see ``problem_room``).
+    At most ``MAX_PROBLEMS`` are listed (``listed``); then a last problem says how many more
+    there were (``unlisted``, which also counts problems a caller stopped collecting early). A
+    door that re-raises another error's problems (prefixing their fields, adding its own) passes
+    ``error.listed`` and ``unlisted=error.unlisted``, so the count is carried, never re-counted.
     """
 
     def __init__(self, problems: list[Problem], *, unlisted: int = 0) -> None:
-        problems = list(problems)
-        if problems and problems[-1].field == MORE_PROBLEMS:  # already capped once: re-wrapped
-            counted = problems.pop().value
-            unlisted += counted if isinstance(counted, int) else 0
-        extra = max(0, len(problems) - MAX_PROBLEMS) + unlisted
-        if extra:
-            problems = problems[:MAX_PROBLEMS]
-            problems.append(
+        listed = list(problems)
+        self.listed = tuple(listed[:MAX_PROBLEMS])
+        self.unlisted = unlisted + max(0, len(listed) - MAX_PROBLEMS)
+        more: tuple[Problem, ...] = ()
+        if self.unlisted:
+            more = (
                 Problem(
                     MORE_PROBLEMS,
-                    f"{extra:,} more problem{'s' if extra != 1 else ''} not listed "
-                    f"(only the first {MAX_PROBLEMS} are shown)",
-                    value=extra,
-                )
+                    f"{self.unlisted:,} more problem{'s' if self.unlisted != 1 else ''} not "
+                    f"listed (only the first {MAX_PROBLEMS} are shown)",
+                    value=self.unlisted,
+                ),
             )
-        self.problems = tuple(problems)
+        self.problems = self.listed + more
         super().__init__(self._summary())
 
     def _summary(self) -> str:

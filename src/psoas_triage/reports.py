@@ -44,7 +44,9 @@ def parse_report(
             report = _validated(lambda: SymptomReport.model_validate(dict(data)), data)
         except ReportError as error:
             # Report unknown codes too, so a caller fixes everything in one go.
-            raise ReportError([*error.problems, *_raw_code_problems(data, book)]) from None
+            raise ReportError(
+                [*error.listed, *_raw_code_problems(data, book)], unlisted=error.unlisted
+            ) from None
     else:
         raise ReportError(
             [Problem("report", f"expected a mapping of report fields, got {type(data).__name__}")]

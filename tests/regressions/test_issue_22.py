@@ -240,6 +240,29 @@ def test_fhir_error_for_10000_unknown_link_ids_is_capped(
     assert len(str(caught.value)) < 10_000
 
 
+def test_a_capped_problem_list_keeps_its_count_when_a_door_re_raises_it(
+    shipped_book: RuleBook,
+) -> None:
+    """CDS Hooks prefixes the report's problems with ``prefetch.psoas-triage``: the count of
+    those not listed is carried over, not mistaken for one more problem."""
+    pytest.importorskip("fastapi", reason="the service extra (fastapi) is not installed")
+    from psoas_triage.service.app import _cds_answer
+
+    report = {"present": [f"nosuch{number}" for number in range(120)]}
+    body = {
+        "hook": "patient-view",
+        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context": {"userId": "Practitioner/1", "patientId": "1"},
+        "prefetch": {"psoas-triage": report},
+    }
+    with pytest.raises(ReportError) as caught:
+        _cds_answer(json.dumps(body).encode(), shipped_book)
+    problems = caught.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[MAX_PROBLEMS - 1].field == f"prefetch.psoas-triage.present[{MAX_PROBLEMS - 1}]"
+    assert (problems[-1].field, problems[-1].value) == (MORE_PROBLEMS, 120 - MAX_PROBLEMS)
+
+
 # --- the one JSON reader -------------------------------------------------------------------------
 
 

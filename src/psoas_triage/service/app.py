@@ -415,7 +415,7 @@ def _cds_answer(body: bytes, book: RuleBook) -> cds_hooks.CdsResponse:
     try:
         value = read_json(body, what="request")
     except ReportError as error:
-        raise CdsRequestError(list(error.problems)) from None
+        raise CdsRequestError(list(error.listed), unlisted=error.unlisted) from None
     try:
         request = cds_hooks.CdsRequest.model_validate(value)
     except ValidationError as error:
@@ -431,8 +431,9 @@ def _cds_answer(body: bytes, book: RuleBook) -> cds_hooks.CdsResponse:
         raise ReportError(
             [
                 Problem(f"prefetch.{key}.{p.field}", p.message, p.value, p.suggestions)
-                for p in error.problems
-            ]
+                for p in error.listed
+            ],
+            unlisted=error.unlisted,
         ) from None
     assessment = assess(report, book)
     answer = cds_hooks.CdsResponse(cards=[cds_hooks.card_for(assessment, book)])
