@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +67,49 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     else:
         monkeypatch.setenv(PURE_YAML_ENV, "1")
     return str(request.param)
+
+
+LOOPBACK = "127.0.0.1"
+
+
+@contextlib.contextmanager
+def _served(*options: str) -> Iterator[int]:
+    """``psoas-triage serve`` on a free loopback port with ``options``: its port while it runs;
+    stopped (terminated, killed if it lingers) on leaving."""
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "psoas_triage", "serve", "--host", LOOPBACK]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited early with {process.returncode}")
+            try:
+                with socket.create_connection((LOOPBACK, port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("server did not start in time") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def serve_on_loopback() -> Callable[..., contextlib.AbstractContextManager[int]]:
+    """``with serve_on_loopback("--timeout-read", "1") as port:`` runs a real server for a test
+    (a module fixture usually holds it); the one way the tests start and stop one."""
+    pytest.importorskip("uvicorn", reason="the service extra (uvicorn) is not installed")
+    return _served

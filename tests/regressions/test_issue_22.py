@@ -1171,40 +1171,14 @@ READ_SECONDS = 1
 CLOSED_WITHIN = 5.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def short_timeouts_server() -> Iterator[int]:
+def short_timeouts_server(
+    serve_on_loopback: Callable[..., contextlib.AbstractContextManager[int]],
+) -> Iterator[int]:
     """``psoas-triage serve`` with 1 s read and keep-alive timeouts on a free loopback port."""
-    pytest.importorskip("uvicorn", reason="the service extra (uvicorn) is not installed")
-    port = free_port()
-    command = [sys.executable, "-m", "psoas_triage", "serve", "--host", HOST, "--port", str(port)]
-    command += ["--timeout-read", str(READ_SECONDS), "--timeout-keep-alive", str(READ_SECONDS)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited early with {process.returncode}")
-            try:
-                with socket.create_connection((HOST, port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("server did not start in time") from None
-                time.sleep(0.1)
+    timeouts = ["--timeout-read", str(READ_SECONDS), "--timeout-keep-alive", str(READ_SECONDS)]
+    with serve_on_loopback(*timeouts) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def seconds_until_closed(port: int, send: Callable[[socket.socket], None]) -> float:
