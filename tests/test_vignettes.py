@@ -9,8 +9,9 @@ a script for the agreement table: ``.venv/bin/python tests/test_vignettes.py``.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +98,19 @@ def is_under_triaged(vignette: Vignette, result: Assessment) -> bool:
     return result.triage_level.rank < min(level.rank for level in vignette.acceptable)
 
 
+def is_over_triaged_to_emergency(vignette: Vignette, result: Assessment) -> bool:
+    """Sent to an emergency department when practice does not accept an emergency."""
+    return (
+        TriageLevel.emergency not in vignette.acceptable
+        and result.triage_level is TriageLevel.emergency
+    )
+
+
 CASES = load_vignettes()
 
 
 def test_the_suite_is_large_and_covers_every_guideline_family() -> None:
-    assert len(CASES) >= 120
+    assert len(CASES) >= 220
     assert len({case.id for case in CASES}) == len(CASES), "vignette ids must be unique"
     sources = default_rulebook().sources
     families = Counter(case.family for case in CASES)
@@ -125,34 +134,100 @@ def test_vignette(vignette: Vignette) -> None:
     assert problems(vignette, result) == [], f"{vignette.description}: {result.triage_reasons}"
 
 
+@cache
+def _result(index: int) -> Assessment:
+    """The assessment of ``CASES[index]``, computed once per run."""
+    return assess(CASES[index].full_report())
+
+
+def results() -> list[tuple[Vignette, Assessment]]:
+    return [(vignette, _result(index)) for index, vignette in enumerate(CASES)]
+
+
+def _count(counts: Counter[str], vignette: Vignette, result: Assessment) -> None:
+    counts["total"] += 1
+    if result.triage_level in vignette.acceptable:
+        counts["agreement"] += 1
+    elif is_under_triaged(vignette, result):
+        counts["under_triage"] += 1
+    else:
+        counts["over_triage"] += 1
+        if is_over_triaged_to_emergency(vignette, result):
+            counts["over_triage_to_emergency"] += 1
+    if problems(vignette, result) and result.triage_level in vignette.acceptable:
+        counts["other_problems"] += 1
+
+
+SUMMARY_KEYS = (
+    "total",
+    "agreement",
+    "under_triage",
+    "over_triage",
+    "over_triage_to_emergency",
+    "other_problems",
+)
+"""The counts ``summary()`` reports; ``over_triage_to_emergency`` is the part of
+``over_triage`` that went to emergency when practice does not accept it."""
+
+
 def summary() -> dict[str, int]:
-    """Counts over the whole suite: agreement, under- and over-triage, other problems."""
-    counts = Counter(total=len(CASES))
-    for vignette in CASES:
-        result = assess(vignette.full_report())
-        if result.triage_level in vignette.acceptable:
-            counts["agreement"] += 1
-        elif is_under_triaged(vignette, result):
-            counts["under_triage"] += 1
-        else:
-            counts["over_triage"] += 1
-        if problems(vignette, result) and result.triage_level in vignette.acceptable:
-            counts["other_problems"] += 1
-    return dict(counts)
+    """Counts over the whole suite: agreement, under-triage, over-triage (and, within it,
+    over-triage to emergency), other problems."""
+    counts: Counter[str] = Counter()
+    for vignette, result in results():
+        _count(counts, vignette, result)
+    return {key: counts[key] for key in SUMMARY_KEYS}
+
+
+def family_summary() -> dict[str, dict[str, int]]:
+    """The same counts per guideline family."""
+    per_family: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for vignette, result in results():
+        _count(per_family[vignette.family], vignette, result)
+    return {
+        family: {key: counts[key] for key in SUMMARY_KEYS}
+        for family, counts in sorted(per_family.items())
+    }
 
 
 def test_no_under_triage_over_the_whole_suite() -> None:
     counts = summary()
     print(f"vignettes: {counts}")  # shown with -s; the closing note quotes it
-    assert counts.get("under_triage", 0) == 0, counts
+    assert counts["under_triage"] == 0, counts
     assert counts["agreement"] == counts["total"], counts
 
 
+def test_no_vignette_is_sent_to_emergency_unless_practice_accepts_it() -> None:
+    """Over-triage to an emergency department is its own failure: it is implied by agreement,
+    but a failure here says which kind of disagreement it is."""
+    sent = [
+        f"{vignette.id} ({'/'.join(sorted(level.value for level in vignette.acceptable))})"
+        for vignette, result in results()
+        if is_over_triaged_to_emergency(vignette, result)
+    ]
+    assert sent == [], f"sent to emergency, practice accepts only: {sent}"
+
+
 if __name__ == "__main__":
-    for vignette in CASES:
-        result = assess(vignette.full_report())
+    for vignette, result in results():
         wrong = problems(vignette, result)
         if wrong:
-            mark = "UNDER" if is_under_triaged(vignette, result) else "wrong"
-            print(f"{mark:5} {vignette.id:28} {'; '.join(wrong)}")
-    print(summary())
+            if is_under_triaged(vignette, result):
+                mark = "UNDER"
+            elif is_over_triaged_to_emergency(vignette, result):
+                mark = "OVER!"
+            else:
+                mark = "wrong"
+            print(f"{mark:5} {vignette.id:32} {'; '.join(wrong)}")
+    print()
+    for key, value in summary().items():
+        print(f"{key:26} {value}")
+    print()
+    columns = ("total", "agree", "under", "over", "to_em", "other")
+    print(f"{'family':36} " + " ".join(f"{column:>5}" for column in columns))
+    for family, counts in family_summary().items():
+        print(
+            f"{family:36} {counts['total']:5} {counts['agreement']:5} {counts['under_triage']:5}"
+            f" {counts['over_triage']:5} {counts['over_triage_to_emergency']:5}"
+            f" {counts['other_problems']:5}"
+        )
