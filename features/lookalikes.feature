@@ -59,12 +59,13 @@ Feature: Telling psoas pain from its look-alikes
     And "spinal_stenosis" is raised as another cause to discuss
     And the explanation lists "spinal_stenosis_pattern" as conflicting
 
-  Scenario: Weak thigh lifting with numbness is a nerve picture, not psoas weakness
+  Scenario: Weak thigh lifting with numbness is a nerve picture a doctor examines
     Given a person reporting weak hip flexion, numbness or tingling in the leg and front of hip pain
     When the symptoms are assessed
     Then psoas involvement is "unlikely"
     And "nerve_root_irritation" is raised as another cause to discuss
-    And the explanation lists "weak_hip_flexion_with_numbness" as conflicting
+    And the red flag "weak_hip_flexion_with_leg_numbness" is raised
+    And the triage level is at least "consultation"
 
   Scenario: A fall, a limp and groin pain at 80 are read as a possible fracture, not the psoas
     Given a person reporting groin pain, limp and minor fall

@@ -105,13 +105,13 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     Then the triage level is "urgent"
     And "Slipped upper femoral growth plate" is raised as another cause to discuss
 
-  Scenario: A 15-year-old with sudden 9/10 groin pain goes to an emergency department (possible torsion)
+  Scenario: A 15-year-old with sudden 9/10 groin pain, testicles not asked about, goes to an emergency department (possible torsion)
     Given a person reporting sudden pain and groin pain
     And the pain is 9 out of 10
     And the person is 15 years old
     When the symptoms are assessed
     Then the triage level is "emergency"
-    And the red flag "sudden_groin_pain_young" is raised
+    And the red flag "sudden_groin_pain_boy" is raised
     And "Twisted testicle or ovary (torsion)" is raised as another cause to discuss
 
   Scenario: A pregnant woman with groin and pelvic pain is checked today, with no exercises or heat
@@ -222,7 +222,7 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
       | injecting drug use and low back pain             | 29  | consultation | infection_risk_with_back_pain      |
       | hot swollen joint and knee pain                  | 40  | urgent       | hot_swollen_joint                  |
       | blood thinners, sudden pain and groin pain       | 74  | urgent       | anticoagulant_sudden_groin_pain    |
-      | blood thinners and weakness lifting the thigh    | 66  | urgent       | anticoagulant_weak_hip_flexion     |
+      | blood thinners and weakness lifting the thigh    | 66  | urgent       | anticoagulant_groin_or_hip_flexor_symptoms |
       | sudden pain and flank pain                       | 66  | emergency    | sudden_pain_older_adult            |
       | sudden pain and low back pain                    | 55  | urgent       | sudden_pain_from_fifty             |
       | fainted and low back pain                        | 64  | emergency    | pain_with_collapse                 |
@@ -267,7 +267,7 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
       | groin lump                                      | 50  | consultation | groin_lump                        |
       | testicle pain and sudden pain                   | 16  | emergency    | sudden_scrotal_pain               |
       | testicle pain                                   | 35  | urgent       | scrotal_pain                      |
-      | sudden pain and pelvic pain                     | 13  | emergency    | sudden_groin_pain_young           |
+      | sudden pain and pelvic pain                     | 13  | emergency    | sudden_belly_or_pelvic_pain_young |
       | pregnant, vaginal bleeding and pelvic pain      | 29  | emergency    | pregnancy_pain_with_bleeding      |
       | pregnant and fainted                            | 31  | emergency    | pregnancy_with_fainting           |
       | pregnant and belly pain                         | 24  | urgent       | pregnancy_with_belly_or_pelvic_pain |
@@ -323,18 +323,26 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
       | sudden increase in exercise, night pain and groin pain | 24 | urgent       | bone_stress_pain_at_night              |
       | sudden increase in exercise, limp and hip pain        | 29  | urgent       | bone_stress_pain_with_limp             |
 
-  Scenario Outline: A runner or jumper whose groin or hip pain came with more training and hurts on loading is seen today
-    Given a person reporting <sport>, sudden increase in exercise, <pain> and worse with activity
+  Scenario Outline: A runner or jumper whose groin or hip pain after more training hurts on every step or on hopping is seen today
+    Given a person reporting <sport>, sudden increase in exercise, <pain> and pain on hopping
     And the person is 20 years old
     When the symptoms are assessed
     Then the triage level is "urgent"
-    And the red flag "<red flag>" is raised
+    And the red flag "bone_stress_pain_every_step" is raised
     And "Stress fracture of the hip or pelvis" is raised as another cause to discuss
 
     Examples:
-      | sport          | pain        | red flag                           |
-      | running        | groin pain  | bone_stress_pain_on_loading_runner |
-      | jumping sports | hip pain    | bone_stress_pain_on_loading_jumper |
+      | sport          | pain        |
+      | running        | groin pain  |
+      | jumping sports | hip pain    |
+
+  Scenario: A runner whose groin pain comes only with running after more training is not sent today
+    Given a person reporting running, sudden increase in exercise, groin pain and worse with activity
+    And the person is 20 years old
+    And the warning-sign checklist is answered "none"
+    When the symptoms are assessed
+    Then the triage level is "consultation"
+    And the finding "bone_stress_pain_on_loading" is noted
 
   Scenario: Groin pain on loading after more training, in another sport, sees a doctor before training on
     Given a person reporting sudden increase in exercise, groin pain and worse with activity

@@ -64,7 +64,13 @@ def test_rules_show_sources_and_examples():
     assert 'does not fire:  {"present":["groin_pain"]}' in out
 
     data = json.loads(run("rules", "show", "severe_pain", "--rules", MINI, "--json").stdout)
-    assert data["when"] == {"all": [], "any": [], "absent": [], "pain_intensity": {"gte": 7}}
+    assert data["when"] == {
+        "all": [],
+        "any": [],
+        "absent": [],
+        "unless_denied": [],
+        "pain_intensity": {"gte": 7},
+    }
     assert data["triage_floor"] == "consultation"
     assert data["sources"] == ["test_source"]
 

@@ -40,7 +40,7 @@ from psoas_triage import (
 )
 from psoas_triage.reports import is_empty
 from psoas_triage.rulebook import LoadedRule
-from psoas_triage.schema import AgeBound, AtLeast, Condition, Status
+from psoas_triage.schema import AgeBound, AtLeast, Condition, OnsetWindow, Status
 from psoas_triage.status import book_for
 
 LIMITS = {"age": 120, "duration_days": 36500, "pain_intensity": 10}
@@ -106,10 +106,11 @@ def _with(report: SymptomReport, **changes: object) -> SymptomReport:
     return SymptomReport.model_validate({**report.model_dump(), **changes})
 
 
-def _holds(bound: AtLeast | AgeBound, value: int | None) -> bool:
-    """A plain reading of a bound, independent of the schema's own ``holds``."""
+def _holds(bound: AtLeast | AgeBound | OnsetWindow, value: int | None) -> bool:
+    """A plain reading of a bound, independent of the schema's own ``holds``: an onset window
+    holds while the duration is unknown."""
     if value is None:
-        return False
+        return isinstance(bound, OnsetWindow)
     limits = {"gt": value.__gt__, "gte": value.__ge__, "lt": value.__lt__, "lte": value.__le__}
     return all(
         check(getattr(bound, operator))
@@ -124,9 +125,11 @@ def condition_holds(condition: Condition, report: SymptomReport) -> bool:
     return (
         all(code in present for code in condition.all)
         and all(code in report.absent for code in condition.absent)
+        and not any(code in report.absent for code in condition.unless_denied)
         and (not condition.any or any(code in present for code in condition.any))
         and all(_holds(bound, getattr(report, name)) for name, bound in condition.numbers().items())
         and (condition.sex is None or report.sex is condition.sex)
+        and (condition.unless_sex is None or report.sex is not condition.unless_sex)
     )
 
 
@@ -258,9 +261,22 @@ def test_more_pain_or_a_longer_duration_never_lowers_the_triage_level(
     larger = min(LIMITS[name], (current or 0) + increase)
     before = assess(report, book(), include_experimental=include)
     after = assess(_with(report, **{name: larger}), book(), include_experimental=include)
-    assert after.triage_level.rank >= before.triage_level.rank
-    if current is not None:
-        assert set(before.fired_rule_ids) <= set(after.fired_rule_ids)
+    lost = set(before.fired_rule_ids) - set(after.fired_rule_ids)
+    windowed = _onset_window_rules()
+    if current is not None or name == "pain_intensity":
+        # The only rules a longer duration may stop are those with an onset window ("new"
+        # symptoms), and only by leaving it.
+        assert lost <= windowed, lost - windowed
+    if not lost & windowed:
+        assert after.triage_level.rank >= before.triage_level.rank
+    else:
+        # Leaving an onset window may lower the level, never below a professional's look.
+        assert after.triage_level.rank >= TriageLevel.consultation.rank
+
+
+def _onset_window_rules() -> set[str]:
+    rules = book().rules
+    return {loaded.rule.id for loaded in rules if loaded.rule.when.started_within_days is not None}
 
 
 def _red_flag_rules() -> list[LoadedRule]:
@@ -281,12 +297,22 @@ def test_a_red_flag_gives_at_least_its_floor(
         wanted.append(data.draw(st.sampled_from(rule.when.any), label="any"))
     changes: dict[str, object] = {
         "present": list(dict.fromkeys([*report.present, *wanted])),
-        "absent": [code for code in report.absent if code not in wanted],
+        "absent": [
+            code
+            for code in report.absent
+            if code not in wanted and code not in rule.when.unless_denied
+        ],
     }
     for name, bound in rule.when.numbers().items():
-        changes[name] = _meeting_value(bound, name, getattr(report, name))
+        current = getattr(report, name)
+        if isinstance(bound, OnsetWindow):
+            changes[name] = current if bound.holds(current) else None
+        else:
+            changes[name] = _meeting_value(bound, name, current)
     if rule.when.sex is not None:
         changes["sex"] = rule.when.sex.value
+    if rule.when.unless_sex is not None and report.sex is rule.when.unless_sex:
+        changes["sex"] = None
     flagged = _with(report, **changes)
     result = assess(flagged, book(), include_experimental=include)
     assert rule.id in result.fired_rule_ids
@@ -378,6 +404,13 @@ def test_only_age_may_be_bounded_from_above() -> None:
     for name in ("pain_intensity", "duration_days"):
         with pytest.raises(ValidationError, match="lt"):
             Condition.model_validate({"all": ["limp"], name: {"lt": 5}})
+    # The one upper bound on duration: an onset window, which fires while duration is unknown.
+    window = Condition.model_validate({"all": ["limp"], "started_within_days": 90})
+    assert window.numbers()["duration_days"].holds(None)
+    with pytest.raises(ValidationError, match="not both"):
+        Condition.model_validate(
+            {"all": ["limp"], "started_within_days": 9, "duration_days": {"gt": 1}}
+        )
     with pytest.raises(ValidationError, match="no age from 0 to 120"):
         Condition.model_validate({"all": ["limp"], "age": {"gte": 20, "lt": 10}})
 

@@ -41,9 +41,9 @@ from typing import Any
 
 from psoas_triage._durable import Host, durable_rules_engine
 from psoas_triage.errors import EngineError
-from psoas_triage.models import SymptomReport
+from psoas_triage.models import Sex, SymptomReport
 from psoas_triage.rulebook import RESERVED_CODES, RuleBook
-from psoas_triage.schema import Condition
+from psoas_triage.schema import Condition, OnsetWindow
 
 RULESET_NAME = "psoas_triage"
 CATCH_ALL = "__report_seen__"
@@ -68,9 +68,27 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
     if condition.any:
         terms.append({"$or": [{code: True} for code in condition.any]})
     for name, bound in condition.numbers().items():
-        terms += [{f"${operator}": {name: value}} for operator, value in bound.comparisons()]
+        compared = [{f"${operator}": {name: value}} for operator, value in bound.comparisons()]
+        if isinstance(bound, OnsetWindow):  # within the window, or not given at all
+            terms.append({"$or": [*compared, {"$nex": {name: 1}}]})
+        else:
+            terms += compared
+    # Cautious until answered: some code present (true) or not in the fact at all (unknown).
+    if condition.unless_denied:
+        terms.append(
+            {
+                "$or": [
+                    term
+                    for code in condition.unless_denied
+                    for term in ({code: True}, {"$nex": {code: 1}})
+                ]
+            }
+        )
     if condition.sex is not None:
         terms.append({"sex": condition.sex.value})
+    if condition.unless_sex is not None:
+        other = [sex.value for sex in Sex if sex is not condition.unless_sex]
+        terms.append({"$or": [*({"sex": value} for value in other), {"$nex": {"sex": 1}}]})
     return {"$and": terms}
 
 

@@ -69,18 +69,15 @@ class _BookKeys:
                     self.point_rules_of[key] = self.point_rules_of.get(key, frozenset()) | {
                         loaded.rule.id
                     }
-        self.needs = {
-            loaded.rule.id: (frozenset(loaded.rule.when.all), frozenset(loaded.rule.when.any))
-            for loaded in book.rules
-        }
+        self.needs = {loaded.rule.id: loaded.rule.when.needed_codes() for loaded in book.rules}
         # Indexes so a denial only visits the rules it can rule out, and so a key whose every
         # point rule is still possible gets its opening without being rebuilt per assessment.
         self.needing: dict[str, list[str]] = {}
         self.either_of: dict[str, list[str]] = {}
-        for rule_id, (needed, either) in self.needs.items():
-            for code in needed:
+        for rule_id, needs in self.needs.items():
+            for code in needs.all:
                 self.needing.setdefault(code, []).append(rule_id)
-            for code in either:
+            for code in needs.any | needs.cautious:
                 self.either_of.setdefault(code, []).append(rule_id)
         self.key_openings = {
             key: Opening(key, tuple(sorted(rules)), weight=sum(abs(self.points[r]) for r in rules))
@@ -221,21 +218,15 @@ def _band(book: RuleBook, low: int, high: int) -> BandRange:
 
 
 def _denied_rules(prepared: _BookKeys, absent: frozenset[str]) -> set[str]:
-    """Rules that can never fire because a code they need was denied (see ``_denied``), found
+    """Rules that can never fire because of the denials (``NeededCodes.ruled_out_by``), found
     through the denied codes only."""
     denied: set[str] = set()
     for code in absent:
         denied.update(prepared.needing.get(code, ()))
         for rule_id in prepared.either_of.get(code, ()):
-            if _denied(prepared.needs[rule_id], absent):
+            if prepared.needs[rule_id].ruled_out_by(absent):
                 denied.add(rule_id)
     return denied
-
-
-def _denied(needs: tuple[frozenset[str], frozenset[str]], absent: frozenset[str]) -> bool:
-    """Whether a code the rule needs was denied, so it can never fire."""
-    needed, either = needs
-    return bool(needed & absent) or bool(either and either <= absent)
 
 
 def rule_titles(book: RuleBook, rule_ids: Iterable[str]) -> list[str]:

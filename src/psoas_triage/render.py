@@ -355,10 +355,14 @@ def describe_condition(rule: Rule) -> str:
         parts.append("any of " + ", ".join(when.any))
     if when.absent:
         parts.append("denied: " + ", ".join(when.absent))
+    if when.unless_denied:
+        parts.append("unless denied: " + ", ".join(when.unless_denied))
     for name, bound in when.numbers().items():
         parts.append(bound.describe(name))
     if when.sex is not None:
         parts.append(f"sex {when.sex.value}")
+    if when.unless_sex is not None:
+        parts.append(f"unless sex {when.unless_sex.value}")
     return "; ".join(parts)
 
 

@@ -8,6 +8,8 @@ live in ``rulebook.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -61,12 +63,26 @@ class Strict(BaseModel):
 
 
 class SourceKind(str, Enum):
+    """What kind of evidence a source is.
+
+    - ``document``: one of the seed documents (what the psoas patterns paraphrase);
+    - ``guideline``: a named clinical guideline (a NICE guideline or CKS topic, a GIRFT pathway,
+      a specialty society's guideline), cited with the section used;
+    - ``consensus``: a published consensus statement or agreement of experts;
+    - ``review``: a peer-reviewed clinical review, where no guideline covers the question;
+    - ``clinical_practice``: widely taught practice with no single document; ``rules lint``
+      warns about rules that rest only on it, so it is a stand-in to replace, not a goal.
+    """
+
     document = "document"
+    guideline = "guideline"
+    consensus = "consensus"
+    review = "review"
     clinical_practice = "clinical_practice"
 
 
 class Source(Strict):
-    """A document a rule rests on, or a named family of clinical guidelines."""
+    """A document a rule rests on: a seed document, a named guideline or a consensus statement."""
 
     id: Identifier
     title: Text
@@ -75,6 +91,9 @@ class Source(Strict):
     author: Text | None = None
     date: Text | None = None
     file: Text | None = None
+    section: Text | None = None
+    """The part of a guideline a rule uses (a CKS topic's section, a recommendation number)."""
+    url: Text | None = None
     note: Text | None = None
 
 
@@ -82,70 +101,7 @@ class SourcesFile(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
-# --- vocabulary.yaml ----------------------------------------------------------------------------
-
-
-class Category(str, Enum):
-    pain_location = "pain_location"
-    mechanical_sign = "mechanical_sign"
-    aggravating_factor = "aggravating_factor"
-    easing_factor = "easing_factor"
-    exposure = "exposure"
-    history = "history"
-    red_flag = "red_flag"
-
-
-class Term(Strict):
-    """One vocabulary code: what it means and how to ask about it."""
-
-    code: Identifier
-    label: Text
-    question: Text
-    category: Category
-    sources: list[Identifier] = Field(min_length=1)
-    synonyms: list[Text] = Field(default_factory=list)
-
-
-class VocabularyFile(Strict):
-    terms: list[Term] = Field(min_length=1)
-
-
-# --- alternatives.yaml --------------------------------------------------------------------------
-
-
-class AlternativeCause(Strict):
-    """Another cause a rule may raise for discussion with a professional (never a diagnosis)."""
-
-    id: Identifier
-    title: Text
-    description: Text
-    sources: list[Identifier] = Field(min_length=1)
-
-
-class AlternativesFile(Strict):
-    alternatives: list[AlternativeCause] = Field(default_factory=list)
-
-
-# --- rule files ---------------------------------------------------------------------------------
-
-
-class Status(str, Enum):
-    """How much evidence stands behind a rule (after Sigma's rule status), and what that does.
-
-    - ``stable``: established in the sources and in clinical practice; used in every assessment.
-    - ``test`` (the default): sourced and checked by examples and scenarios, but its weight or
-      wording is still a judgement under review; used in every assessment.
-    - ``experimental``: plausible but weakly supported, or a combination only judgement links;
-      left out of assessments unless asked for (``include_experimental``, ``--experimental``).
-      It may not set a triage floor or be a red flag: a safety rule must never be opt-in.
-
-    A rule that is not ``stable`` says why in ``status_reason`` (``rules lint`` requires it).
-    ``test`` is the default so a rule whose author left the status out still counts.
-    """
-
-    experimental = "experimental"
-    test = "test"
-    stable = "stable"
+# --- number bounds (rules, and to whom a code applies) ----------------------------------------
 
 
 _SYMBOLS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -218,9 +174,139 @@ class AgeBound(_Bound):
         return self
 
 
+class OnsetWindow(_Bound):
+    """An onset window on ``duration_days``: the rule fires while the symptoms are at most
+    ``lte`` days old, or while their age is unknown (the cautious reading).
+
+    Written ``started_within_days: N`` in a rule. It is the one upper bound on duration: "new"
+    is part of what some warning signs mean (new symptoms in both legs are cauda equina until
+    shown otherwise; the same symptoms stable for years are not). Leaving the window can lower
+    the level, so a rule book that uses one must also say what the long-standing picture needs
+    (``rules lint`` does not check that; the vignettes and Gherkin scenarios do).
+    """
+
+    lte: StrictInt = Field(ge=0, le=36500)
+
+    def holds(self, value: int | None) -> bool:
+        """True when the duration is unknown or within the window."""
+        return value is None or value <= self.lte
+
+    def describe(self, name: str) -> str:
+        return f"{name} <= {self.lte} or not given"
+
+
+# --- vocabulary.yaml ----------------------------------------------------------------------------
+
+
+class Category(str, Enum):
+    pain_location = "pain_location"
+    mechanical_sign = "mechanical_sign"
+    aggravating_factor = "aggravating_factor"
+    easing_factor = "easing_factor"
+    exposure = "exposure"
+    history = "history"
+    red_flag = "red_flag"
+
+
+class AppliesTo(Strict):
+    """To whom a code can apply: a sex, an age range, or both (unset: everyone).
+
+    It decides who is asked (a man is never asked about vaginal bleeding, a 70-year-old never
+    whether she could be pregnant); it never refuses a report that gives the code anyway.
+    """
+
+    sex: Sex | None = None
+    age: AgeBound | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> AppliesTo:
+        if self.sex is None and self.age is None:
+            raise ValueError("give a sex, an age range or both (leave applies_to out for everyone)")
+        return self
+
+    def includes(self, sex: Sex | None, age: int | None) -> bool:
+        """False only when the known sex or age rules the code out (unknown context includes)."""
+        if self.sex is not None and sex is not None and sex is not self.sex:
+            return False
+        return not (self.age is not None and age is not None and not self.age.holds(age))
+
+
+class Term(Strict):
+    """One vocabulary code: what it means, how to ask about it, and to whom it can apply."""
+
+    code: Identifier
+    label: Text
+    question: Text
+    category: Category
+    sources: list[Identifier] = Field(min_length=1)
+    synonyms: list[Text] = Field(default_factory=list)
+    applies_to: AppliesTo | None = None
+
+
+class VocabularyFile(Strict):
+    terms: list[Term] = Field(min_length=1)
+
+
+# --- alternatives.yaml --------------------------------------------------------------------------
+
+
+class AlternativeCause(Strict):
+    """Another cause a rule may raise for discussion with a professional (never a diagnosis)."""
+
+    id: Identifier
+    title: Text
+    description: Text
+    sources: list[Identifier] = Field(min_length=1)
+
+
+class AlternativesFile(Strict):
+    alternatives: list[AlternativeCause] = Field(default_factory=list)
+
+
+# --- rule files ---------------------------------------------------------------------------------
+
+
+class Status(str, Enum):
+    """How much evidence stands behind a rule (after Sigma's rule status), and what that does.
+
+    - ``stable``: established in the sources and in clinical practice; used in every assessment.
+    - ``test`` (the default): sourced and checked by examples and scenarios, but its weight or
+      wording is still a judgement under review; used in every assessment.
+    - ``experimental``: plausible but weakly supported, or a combination only judgement links;
+      left out of assessments unless asked for (``include_experimental``, ``--experimental``).
+      It may not set a triage floor or be a red flag: a safety rule must never be opt-in.
+
+    A rule that is not ``stable`` says why in ``status_reason`` (``rules lint`` requires it).
+    ``test`` is the default so a rule whose author left the status out still counts.
+    """
+
+    experimental = "experimental"
+    test = "test"
+    stable = "stable"
+
+
+@dataclass(frozen=True)
+class NeededCodes:
+    """What a condition needs of the codes, for deciding from denials alone that it can never
+    fire: every ``all`` code, one ``any`` code, and one ``unless_denied`` code left undenied."""
+
+    all: frozenset[str]
+    any: frozenset[str]
+    cautious: frozenset[str]
+
+    def ruled_out_by(self, denied: AbstractSet[str]) -> bool:
+        """True when the denials alone mean the condition can never hold."""
+        return (
+            not self.all.isdisjoint(denied)
+            or bool(self.any and self.any <= denied)
+            or bool(self.cautious and self.cautious <= denied)
+        )
+
+
 class Condition(Strict):
     """When a rule fires: every code in ``all``, at least one in ``any``, every number bound and
-    the sex, if given.
+    the sex, if given; and, cautious until answered, some code of ``unless_denied`` not denied
+    and the report's sex not ``unless_sex``.
 
     There is deliberately no "not" clause: a rule that stopped firing when a finding is added
     could lower the triage level, which this project forbids. Pain and duration take lower
@@ -234,6 +320,16 @@ class Condition(Strict):
     all: list[Identifier] = Field(default_factory=list)
     any: list[Identifier] = Field(default_factory=list)
     absent: list[Identifier] = Field(default_factory=list)
+    unless_denied: list[Identifier] = Field(default_factory=list)
+    """Codes that keep the rule firing until every one of them is explicitly denied: while any is
+    present or not yet answered, the rule fires. For a warning sign that stays the cautious
+    reading until someone has asked (sudden groin pain is torsion until scrotal pain is denied).
+    A present finding never stops it, so adding a finding still never lowers the level."""
+    unless_sex: Sex | None = None
+    """The rule fires unless the report gives this sex (an unknown sex keeps it firing)."""
+    started_within_days: StrictInt | None = Field(default=None, ge=0, le=36500)
+    """An onset window (see ``OnsetWindow``): fires while ``duration_days`` is unknown or at
+    most this many days."""
     age: AgeBound | None = None
     duration_days: AtLeast | None = None
     pain_intensity: AtLeast | None = None
@@ -255,20 +351,47 @@ class Condition(Strict):
             raise ValueError(
                 f"codes both required and denied: {sorted(denied_and_present)} (never fires)"
             )
+        cautious = set(self.unless_denied)
+        if cautious & (set(self.all) | set(self.any) | set(self.absent)):
+            raise ValueError(
+                "codes in unless_denied and in all, any or absent: "
+                f"{sorted(cautious & (set(self.all) | set(self.any) | set(self.absent)))}"
+            )
+        if self.unless_denied and not (self.all or self.any or self.numbers()):
+            raise ValueError("unless_denied narrows a rule: give all, any or a number bound too")
+        if self.sex is not None and self.unless_sex is not None:
+            raise ValueError("give sex or unless_sex, not both")
+        if self.started_within_days is not None:
+            if self.duration_days is not None:
+                raise ValueError("give duration_days or started_within_days, not both")
+            if not (self.all or self.any):
+                raise ValueError("an onset window needs codes (all or any) to apply to")
         return self
 
-    def numbers(self) -> dict[str, AtLeast | AgeBound]:
-        """The number bounds that are set, by report field name."""
-        bounds: dict[str, AtLeast | AgeBound | None] = {
+    def numbers(self) -> dict[str, AtLeast | AgeBound | OnsetWindow]:
+        """The number bounds that are set, by report field name (an onset window is the
+        ``duration_days`` bound of its rule)."""
+        window = (
+            None if self.started_within_days is None else OnsetWindow(lte=self.started_within_days)
+        )
+        bounds: dict[str, AtLeast | AgeBound | OnsetWindow | None] = {
             "age": self.age,
-            "duration_days": self.duration_days,
+            "duration_days": self.duration_days or window,
             "pain_intensity": self.pain_intensity,
         }
         return {name: bound for name, bound in bounds.items() if bound is not None}
 
     def codes(self) -> list[str]:
-        """Every vocabulary code the condition mentions (present or denied)."""
-        return [*self.all, *self.any, *self.absent]
+        """Every vocabulary code the condition mentions (present, denied or unless denied)."""
+        return [*self.all, *self.any, *self.absent, *self.unless_denied]
+
+    def needed_codes(self) -> NeededCodes:
+        """The codes whose denials can rule the condition out, grouped by how."""
+        return NeededCodes(frozenset(self.all), frozenset(self.any), frozenset(self.unless_denied))
+
+    def has_context(self) -> bool:
+        """True when the condition reads the sex (``sex`` or ``unless_sex``)."""
+        return self.sex is not None or self.unless_sex is not None
 
 
 class Examples(Strict):

@@ -95,16 +95,15 @@ class _BookScreen:
         }
         self.screen_rules = frozenset().union(*rules_of.values())
         self.all_rules = frozenset(rule.id for rule in rules)
-        self.condition_codes = {
-            rule.id: (frozenset(rule.when.all), frozenset(rule.when.any)) for rule in rules
-        }
+        self.condition_codes = {rule.id: rule.when.needed_codes() for rule in rules}
+        self.cautious_codes = frozenset(code for rule in rules for code in rule.when.unless_denied)
         shared = Counter(code for rule in rules for code in rule.when.any)
         self.any_preference = lambda code: (-shared[code], code)
         self.rules_on_number = {
             name: frozenset(rule.id for rule in rules if name in rule.when.numbers())
             for name in self.number_values
         }
-        self.rules_on_sex = frozenset(rule.id for rule in rules if rule.when.sex is not None)
+        self.rules_on_sex = frozenset(rule.id for rule in rules if rule.when.has_context())
         screen_rules = [rule for rule in rules if rule.id in self.screen_rules]
         self.screen_codes = frozenset(code for rule in screen_rules for code in rule.when.codes())
         screen_numbers = sorted({name for rule in screen_rules for name in rule.when.numbers()})
@@ -250,8 +249,7 @@ def _denied_rules(prepared: _BookScreen, denied: frozenset[str]) -> set[str]:
     ruled_out: set[str] = set()
     for code in denied:
         for rule_id in prepared.screen_rules_with[code]:
-            needed, either = prepared.condition_codes[rule_id]
-            if needed & denied or (either and either <= denied):
+            if prepared.condition_codes[rule_id].ruled_out_by(denied):
                 ruled_out.add(rule_id)
     return ruled_out
 
@@ -272,8 +270,10 @@ def reachable_rule_ids(
     listing every ``any`` code would fire the same rules, but once per code, many times the
     cost. Each missing number is tried at each value that could matter: only its maximum when
     every bound on it is a lower bound, as today; each side of every bound otherwise (an age
-    range for children, say). The screen asks it of its small engine, through a memo
-    (``_reachable_screen_rules``); the interview asks it directly.
+    range for children, say). A rule that fires until its codes are denied (``unless_denied``)
+    fires on an unanswered code, so the report's denials of such codes go along. The screen
+    asks it of its small engine, through a memo (``_reachable_screen_rules``); the interview
+    asks it directly.
     """
     prepared = _book_screen(book)
     wanted = prepared.all_rules if among is None else frozenset(among)
@@ -282,12 +282,12 @@ def reachable_rule_ids(
     absent = set(report.absent)
     chosen = set(report.present)
     for rule_id in sorted(wanted):
-        needed, either = prepared.condition_codes[rule_id]
-        if needed & absent or (either and either <= absent):
+        needs = prepared.condition_codes[rule_id]
+        if needs.ruled_out_by(absent):
             continue  # can never fire: a code it needs was denied
-        chosen |= needed
-        if either and not either & chosen:
-            chosen.add(min(either - absent, key=prepared.any_preference))
+        chosen |= needs.all
+        if needs.any and not needs.any & chosen:
+            chosen.add(min(needs.any - absent, key=prepared.any_preference))
     names = [name for name in prepared.number_values if wanted & prepared.rules_on_number[name]]
     known = {name: getattr(report, name) for name in names if getattr(report, name) is not None}
     missing = [name for name in names if name not in known]
@@ -300,11 +300,13 @@ def reachable_rule_ids(
         engine = _without_context(book, engine, no_age, no_sex)
         missing = [name for name in missing if name != "age"]
     optimistic = tuple(sorted(chosen))
+    # A rule that fires until its codes are denied (``unless_denied``) reads the denials too.
+    denials = tuple(sorted(prepared.cautious_codes.intersection(absent)))
     fired: set[str] = set()
     for values in itertools.product(*(prepared.number_values[name] for name in missing)):
         numbers = {**known, **dict(zip(missing, values, strict=True))}
         candidate = SymptomReport.model_construct(
-            present=optimistic, absent=(), sex=report.sex, **numbers
+            present=optimistic, absent=denials, sex=report.sex, **numbers
         )
         fired.update(engine.fired_rule_ids(candidate))
     return frozenset(fired & wanted)
@@ -326,7 +328,10 @@ def _without_context(book: RuleBook, engine: RuleEngine, no_age: bool, no_sex: b
 
 
 def _strip_context(book: RuleBook, engine: RuleEngine, no_age: bool, no_sex: bool) -> RuleEngine:
-    drop = {**({"age": None} if no_age else {}), **({"sex": None} if no_sex else {})}
+    drop = {
+        **({"age": None} if no_age else {}),
+        **({"sex": None, "unless_sex": None} if no_sex else {}),
+    }
     rules = tuple(
         dataclasses.replace(
             loaded,
