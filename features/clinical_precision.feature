@@ -204,3 +204,51 @@ Feature: Every emergency caught, and no sports strain sent to the emergency depa
     When the symptoms are assessed
     Then the triage level is "urgent"
     And the finding "breathlessness_after_surgery" is not noted
+
+  Scenario: A boy with sudden groin pain and vomiting goes to an emergency department even when his testicles do not hurt
+    Given a person reporting sudden pain, groin pain and vomiting
+    And the person denies testicle pain
+    And the person is 14 years old
+    And the person is a man
+    When the symptoms are assessed
+    Then the triage level is "emergency"
+    And the red flag "sudden_groin_pain_with_vomiting_young" is raised
+
+  Scenario: Severe belly pain when pregnancy is possible goes to an emergency department
+    Given a person reporting pregnant and belly pain
+    And the pain is 8 out of 10
+    When the symptoms are assessed
+    Then the triage level is "emergency"
+    And the red flag "pregnancy_severe_belly_or_pelvic_pain" is raised
+
+  Scenario Outline: Sudden severe pain later in pregnancy is seen today, and in the belly it is an emergency
+    Given a person reporting pregnant, second trimester, sudden pain and <where>
+    And the pain is 8 out of 10
+    When the symptoms are assessed
+    Then the triage level is "<level>"
+    And the red flag "<rule>" is raised
+
+    Examples:
+      | where         | level     | rule                                     |
+      | low back pain | urgent    | later_pregnancy_sudden_severe_pain       |
+      | belly pain    | emergency | later_pregnancy_sudden_severe_belly_pain |
+
+  Scenario: Bleeding within six weeks of giving birth is seen today
+    Given a person reporting postpartum and vaginal bleeding
+    When the symptoms are assessed
+    Then the triage level is "urgent"
+    And the red flag "bleeding_after_birth" is raised
+
+  Scenario: A swollen calf after an operation names the clot risk
+    Given a person reporting swollen calf and recent surgery
+    When the symptoms are assessed
+    Then the triage level is "urgent"
+    And the red flag "calf_swelling_with_clot_risk" is raised
+    And adding short of breath raises the triage level to "emergency"
+
+  Scenario: Sudden back pain on long-term steroids is seen today (possible fragility fracture)
+    Given a person reporting sudden pain, low back pain and long-term steroids
+    And the person is 45 years old
+    When the symptoms are assessed
+    Then the triage level is "urgent"
+    And the red flag "sudden_back_pain_with_long_term_steroids" is raised

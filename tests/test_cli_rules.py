@@ -184,8 +184,14 @@ def test_vocabulary_json_is_a_form_description():
         "category": "pain_location",
         "sources": ["test_source"],
         "synonyms": ["pain in the groin"],
+        "applies_to": None,
     }
     assert [term["code"] for term in data] == list(load_rulebook(MINI).terms)
+    shipped = {term["code"]: term for term in json.loads(run("vocabulary", "--json").stdout)}
+    assert shipped["possible_pregnancy"]["applies_to"] == {
+        "sex": "female",
+        "age": {"gt": None, "gte": 10, "lt": None, "lte": 55},
+    }
 
 
 def test_vocabulary_table_and_shipped_json():

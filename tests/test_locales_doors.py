@@ -52,11 +52,11 @@ def test_an_unknown_language_is_one_error_line_and_exit_2() -> None:
 
 
 def test_interview_in_french_asks_in_french_and_reports_in_french() -> None:
-    nones = "none\n34\n2\n3\nn\nn\nq\n"  # the checklist, the numbers, two codes, then stop
+    nones = "none\n3\nn\nn\nn\nq\n"  # the checklist, the pain, three codes, then stop
     result = run("interview", "--language", "fr", "--json", stdin=nones)
     assert result.exit_code == 0, result.stderr
     assert "Avez-vous l'un de ces signes" in result.stderr
-    assert "Quel âge avez-vous" in result.stderr
+    assert "Quelle est l'intensité de la douleur" in result.stderr
     french = Assessment.model_validate_json(result.stdout)
     english_run = run("interview", "--json", stdin=nones)
     english = Assessment.model_validate_json(english_run.stdout)
