@@ -463,6 +463,10 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     for loaded in book.rules:
         rule, file = loaded.rule, Path(loaded.file)
         missing("code", rule.when.codes(), book.terms, file, rule.id)
+        problems += [
+            RuleBookError(message, file=str(file), rule=rule.id)
+            for message in _never_applies(rule, book.terms)
+        ]
         missing("source", rule.sources, book.sources, file, rule.id)
         missing("alternative", rule.alternatives, book.alternatives, file, rule.id)
         for kind, examples in (
@@ -530,6 +534,39 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
             )
         seen.add(item.id)
     return problems
+
+
+def _never_applies(rule: Rule, terms: Mapping[str, Term]) -> list[str]:
+    """A code the rule needs present that cannot apply to the people the rule is for (a sex or
+    an age range that never meets the code's ``applies_to``): such a rule can never fire."""
+    messages = []
+    when = rule.when
+    for code in when.all:
+        term = terms.get(code)
+        applies = term.applies_to if term is not None else None
+        if applies is None:
+            continue
+        wrong_sex = applies.sex is not None and (
+            (when.sex is not None and when.sex is not applies.sex) or when.unless_sex is applies.sex
+        )
+        ages = range(0, 121)
+        no_age = applies.age is not None and not any(
+            applies.age.holds(age) and (when.age is None or when.age.holds(age)) for age in ages
+        )
+        if wrong_sex or no_age:
+            whom = " ".join(
+                part
+                for part in (
+                    applies.sex.value if applies.sex is not None else "",
+                    applies.age.describe("age") if applies.age is not None else "",
+                )
+                if part
+            )
+            messages.append(
+                f"needs {code!r}, which applies only to {whom} (vocabulary applies_to), but the "
+                "rule's sex or age excludes them: it can never fire"
+            )
+    return messages
 
 
 def _ambiguous_names(book: RuleBook, file: Path) -> list[RuleBookError]:
