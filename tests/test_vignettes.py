@@ -231,3 +231,8 @@ if __name__ == "__main__":
             f" {counts['over_triage']:5} {counts['over_triage_to_emergency']:5}"
             f" {counts['other_problems']:5}"
         )
+
+
+def test_the_readme_states_the_suite_size() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert f"`tests/test_vignettes.py`: {len(CASES)}\nclinical vignettes" in readme
