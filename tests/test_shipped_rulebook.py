@@ -71,15 +71,28 @@ def test_every_pattern_family_has_rules(shipped_book: RuleBook) -> None:
     assert families >= REQUIRED_FAMILIES
 
 
-def test_the_five_documents_and_the_guideline_family_are_the_sources(
+def test_the_five_documents_and_named_guidance_a_clinician_can_check_are_the_sources(
     shipped_book: RuleBook,
 ) -> None:
-    documents = [s for s in shipped_book.sources.values() if s.kind is SourceKind.document]
-    practice = [s for s in shipped_book.sources.values() if s.kind is SourceKind.clinical_practice]
+    sources = shipped_book.sources.values()
+    documents = [s for s in sources if s.kind is SourceKind.document]
     assert len(documents) == 5
-    assert len(practice) >= 1
     if SEEDS.is_dir():
         assert sorted(s.file for s in documents) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    # No stand-in for "general clinical practice": every other source is named guidance (a
+    # guideline, a consensus statement or a review) with the section the rules use.
+    assert [s.id for s in sources if s.kind is SourceKind.clinical_practice] == []
+    assert not [s.id for s in sources if "general clinical practice" in s.title.lower()]
+    named = [s for s in sources if s.kind is not SourceKind.document]
+    assert named
+    assert [s.id for s in named if not s.section] == [], "named guidance needs its section"
+    assert [s.id for s in named if not s.note] == [], "say what the rules take from it"
+    guidelines = [s for s in named if s.kind is SourceKind.guideline]
+    assert [s.id for s in guidelines if not s.publisher] == [], "a guideline needs its publisher"
+    reviews = [s for s in named if s.kind in (SourceKind.consensus, SourceKind.review)]
+    assert [s.id for s in reviews if not (s.author and s.publisher)] == [], (
+        "a consensus statement or review needs its authors and journal"
+    )
 
 
 def test_red_flags_rest_on_clinical_guidance_not_only_the_seed_documents(
