@@ -113,3 +113,34 @@ def test_one_error_is_singular(tmp_path: Path) -> None:
     rules = broken(tmp_path, "when: {all: [fever]}", "when: {all: [fevre]}")
     result = runner.invoke(app, ["rules", "lint", str(rules)])
     assert "lint FAILED: 1 error, 0 warnings" in result.stdout
+
+
+def test_a_rule_citing_only_general_clinical_practice_is_a_warning(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(MINI, rules)
+    (rules / "sources.yaml").write_text(
+        "sources:\n"
+        "  - id: test_source\n"
+        "    title: A source for tests\n"
+        "  - id: stand_in\n"
+        "    title: General clinical practice, a stand-in\n"
+        "    kind: clinical_practice\n",
+        encoding="utf-8",
+    )
+    path = rules / "rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("sources: [test_source]", "sources: [stand_in]", 1), encoding="utf-8"
+    )
+    problems = [problem for problem in lint_directory(rules) if problem.severity == "warning"]
+    assert [(problem.rule, problem.line) for problem in problems] == [
+        ("groin", line_of(rules, "id: groin"))
+    ]
+    assert "cites only general clinical practice (stand_in)" in str(problems[0])
+    assert "named guideline, consensus statement or review" in str(problems[0])
+    # A named source beside the stand-in is enough: no warning.
+    path.write_text(
+        text.replace("sources: [test_source]", "sources: [stand_in, test_source]", 1),
+        encoding="utf-8",
+    )
+    assert [problem for problem in lint_directory(rules) if problem.severity == "warning"] == []

@@ -14,6 +14,10 @@ a location and an exposure alone; denials together weigh at most ``MAX_DENIAL_PO
 
 Status (issue 14): every rule that is not ``stable`` says why in ``status_reason``. Lint runs
 every rule, experimental ones included (they are opt-in for assessments, not for checks).
+
+Sources (issue 23): a rule that cites only ``clinical_practice`` stand-ins rests on nothing a
+clinician can look up; lint warns so the stand-in is replaced by a named guideline, consensus
+statement or review (the kind stays in the schema so older rule books keep loading).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from psoas_triage.errors import RuleBookError
 from psoas_triage.locales import missing_keys, safety_keys
 from psoas_triage.models import Likelihood, SymptomReport
 from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
-from psoas_triage.schema import Category, Status
+from psoas_triage.schema import Category, SourceKind, Status
 from psoas_triage.scoring import score_fired
 
 MAX_DENIAL_POINTS = 20
@@ -78,6 +82,26 @@ def lint_rulebook(book: RuleBook) -> list[LintProblem]:
         *calibration_problems(book),
         *locale_notes(book),
         *status_problems(book),
+        *source_problems(book),
+    ]
+
+
+def source_problems(book: RuleBook) -> list[LintProblem]:
+    """A warning for each rule whose every source is a ``clinical_practice`` stand-in."""
+    stand_ins = {
+        sid for sid, source in book.sources.items() if source.kind is SourceKind.clinical_practice
+    }
+    return [
+        LintProblem(
+            loaded.file,
+            loaded.rule.id,
+            f"cites only general clinical practice ({', '.join(loaded.rule.sources)}): cite a "
+            "named guideline, consensus statement or review and the section used",
+            "warning",
+            line=loaded.line,
+        )
+        for loaded in book.rules
+        if loaded.rule.sources and set(loaded.rule.sources) <= stand_ins
     ]
 
 
