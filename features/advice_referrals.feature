@@ -59,7 +59,7 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
       | advice on what to avoid     | Avoid running on an incline                        | psoas_functions_exercises_2024                                              |
       | advice on what to avoid     | Pause repetitive jumping and hip-flexion workouts  | psoas_functions_exercises_2024                                              |
       | advice on what to avoid     | Leave specialised psoas exercises to supervision   | psoas_functions_exercises_2024                                              |
-      | advice on when to seek help | Emergency warning signs                            | General clinical practice: red-flag screening in low back pain and sciatica |
+      | advice on when to seek help | Emergency warning signs                            | GIRFT Spinal Surgery: National Suspected Cauda Equina Syndrome (CES) Pathway |
 
   Scenario Outline: Self-care is withheld whenever there is a warning sign
     Given a person reporting groin pain, snapping hip, pain when lifting the leg and <warning sign>
