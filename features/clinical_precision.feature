@@ -164,6 +164,14 @@ Feature: Every emergency caught, and no sports strain sent to the emergency depa
     When the symptoms are assessed
     Then the triage level is "emergency"
 
+  Scenario: A known aneurysm with new back pain is an emergency, at any age and of either sex
+    Given a person reporting aortic aneurysm and low back pain
+    And the person is 48 years old
+    And the person is a woman
+    When the symptoms are assessed
+    Then the triage level is "emergency"
+    And the red flag "known_aneurysm_with_back_or_belly_pain" is raised
+
   Scenario: Sudden back pain after lifting in a woman of 74 with osteoporosis is seen today, not an emergency
     Given a person reporting sudden pain, low back pain and osteoporosis
     And the person is 74 years old
