@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from psoas_triage import assess, default_rulebook, load_rulebook, warning_sign_checklist
 from psoas_triage.cli import app
-from psoas_triage.interview import questions, run_interview
+from psoas_triage.interview import Answers, _ask, questions, run_interview
+from psoas_triage.interview import Question as TerminalQuestion
+from psoas_triage.models import Sex
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = str(ROOT / "tests" / "fixtures" / "mini_rules")
@@ -26,10 +28,17 @@ FEVER_Q = "Do you have a fever?"
 GROIN_Q = "Do you have groin pain?"
 SNAP_Q = "Does your hip snap?"
 CHECKLIST_Q = "Do you have any of these?"
+SEX_Q = "What is your sex?"
+NUMBER_TEXTS = {
+    "How old": "age",
+    "How many days": "duration_days",
+    "How strong": "pain_intensity",
+}
 
 
-def interview(answers: str, *extra: str, rules: str | None = MINI):
-    args = ["interview", *extra]
+def interview(answers: str, *extra: str, rules: str | None = MINI, depth: str = "full"):
+    """The terminal interview; ``full`` depth by default, as these tests follow the band too."""
+    args = ["interview", "--depth", depth, *extra]
     if rules is not None:
         args += ["--rules", rules]
     return runner.invoke(app, args, input=answers)
@@ -41,36 +50,39 @@ def test_warning_signs_first_as_one_checklist_then_only_what_can_still_change():
     first_question = next(line for line in result.stderr.splitlines() if line.startswith("1. "))
     assert CHECKLIST_Q in first_question
     assert f"1) {FEVER_Q}" in result.stderr
-    # urgent is the highest level the mini rule book can reach, so pain is never asked; groin
-    # pain is, because it could still change the psoas band; after its no, nothing is left
-    assert "How strong" not in result.stderr and SNAP_Q not in result.stderr
-    assert "2. Do you have groin pain?" in result.stderr
+    # urgent is the highest level the mini rule book can reach, so pain is never asked; the
+    # band is still open, so its findings come next, as one list; "n" there is none
+    assert "How strong" not in result.stderr
+    assert f"2. {CHECKLIST_Q}" in result.stderr
+    assert f"1) {GROIN_Q}" in result.stderr and f"2) {SNAP_Q}" in result.stderr
     data = json.loads(result.stdout)
     assert data["triage_level"] == "urgent"
     assert data["report"]["present"] == ["fever"]
+    assert data["report"]["absent"] == ["groin_pain", "hip_snapping"]
     assert data["likelihood_provisional"] is False
 
 
 def test_full_piped_interview_gives_the_same_json_as_assess():
-    result = interview("none\n3\ny\ny\n", "--json")
+    result = interview("none\n3\n1,2\n", "--json")
     assert result.exit_code == 0, result.stderr
     expected = assess(
         {"present": ["groin_pain", "hip_snapping"], "absent": ["fever"], "pain_intensity": 3},
         MINI,
     )
     assert result.stdout == expected.model_dump_json() + "\n"
-    assert "4 questions answered" in result.stderr
+    assert "3 questions answered" in result.stderr
     # age and duration matter to no mini rule: never asked
     assert "How old" not in result.stderr and "How many days" not in result.stderr
 
 
-def test_question_that_can_no_longer_matter_is_skipped():
-    # groin pain "no": the only rule using hip snapping also needs groin pain, so skip it
-    result = interview("none\n\nn\n", "--json")
+def test_a_triage_interview_skips_what_only_moves_the_band():
+    # depth triage: after the checklist and the pain, only a finding that could make psoas
+    # involvement likely (a consultation) is worth asking; none of them: self-care, band open
+    result = interview("none\n2\nnone\n", "--json", depth="triage")
     assert result.exit_code == 0, result.stderr
-    assert GROIN_Q in result.stderr
-    assert SNAP_Q not in result.stderr
-    assert json.loads(result.stdout)["report"]["absent"] == ["fever", "groin_pain"]
+    data = json.loads(result.stdout)
+    assert data["triage_level"] == "self_care"
+    assert set(data["report"]["absent"]) == {"fever", "groin_pain", "hip_snapping"}
 
 
 def test_severe_pain_reaches_the_highest_level_left_then_the_band_is_asked():
@@ -79,7 +91,7 @@ def test_severe_pain_reaches_the_highest_level_left_then_the_band_is_asked():
     data = json.loads(result.stdout)
     assert data["triage_level"] == "consultation"
     # the level cannot rise any more, but the band is still open: never shown as settled
-    assert "3. Do you have groin pain?" in result.stderr
+    assert f"3. {CHECKLIST_Q}" in result.stderr
     assert data["likelihood_provisional"] is True
     assert data["likelihood_open_questions"] == ["groin_pain", "hip_snapping"]
 
@@ -98,12 +110,24 @@ def test_eof_assesses_what_it_has():
 
 
 def test_invalid_answers_are_asked_again_then_count_as_unknown():
-    result = interview("maybe\nnone\nabc\n11\n3\nmaybe\ny\ny\n", "--json")
+    result = interview("maybe\nnone\nabc\n11\n3\nmaybe\n1,2\n", "--json")
     assert result.exit_code == 0, result.stderr
     assert "Please answer none, or numbers from 1 to 1" in result.stderr
-    assert "Please answer y (yes), n (no) or ? (don't know)." in result.stderr
+    assert "Please answer none, or numbers from 1 to 2" in result.stderr
     assert "whole number from 0 to 10" in result.stderr
     assert json.loads(result.stdout)["report"]["pain_intensity"] == 3
+
+    answers = Answers()
+    prompts: list[str] = []
+    replies = iter(["maybe", "y"])
+    code = TerminalQuestion("groin_pain", GROIN_Q, "code")
+    assert _ask(code, 1, answers, lambda: next(replies), prompts.append) == "answered"
+    assert "   Please answer y (yes), n (no) or ? (don't know).\n" in prompts
+    assert answers.present == ["groin_pain"]
+    sex = TerminalQuestion("sex", "What is your sex?", "choice", options=("female", "male"))
+    replies = iter(["other", "m"])
+    assert _ask(sex, 2, answers, lambda: next(replies), prompts.append) == "answered"
+    assert answers.choices == {"sex": "male"}
 
     stubborn = interview("x\nx\nx\n", "--json")
     assert stubborn.exit_code == 0
@@ -129,8 +153,18 @@ def test_real_process_with_piped_answers():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PSOAS_TRIAGE")}
     env["PSOAS_TRIAGE_CACHE_DIR"] = os.environ["PSOAS_TRIAGE_CACHE_DIR"]  # conftest: not ~/.cache
     done = subprocess.run(
-        [sys.executable, "-m", "psoas_triage", "interview", "--rules", MINI, "--json"],
-        input="none\n3\ny\ny\n",
+        [
+            sys.executable,
+            "-m",
+            "psoas_triage",
+            "interview",
+            "--rules",
+            MINI,
+            "--depth",
+            "full",
+            "--json",
+        ],
+        input="none\n3\n1,2\n",
         capture_output=True,
         text=True,
         env=env,
@@ -153,6 +187,8 @@ def _scripted(book, replies: dict[str, str]):
 
     def read_line() -> str | None:
         last = prompt[-1]
+        if SEX_Q in last:
+            return replies["sex"]
         if CHECKLIST_Q in last:
             items = re.findall(r"^ +(\d+)\) (.+)$", last, flags=re.MULTILINE)
             ticked = [number for number, text in items if replies[by_text[text]] == "y"]
@@ -166,13 +202,20 @@ def _scripted(book, replies: dict[str, str]):
 
 
 def _full_level(book, replies: dict[str, str]):
-    numbers = {
+    """The level of every answer, as the person would give them: a code that cannot apply to
+    them (their sex or age) is never asked, so it plays no part."""
+    numbers: dict[str, object] = {
         key: int(value)
         for key, value in replies.items()
         if key in ("age", "duration_days", "pain_intensity") and value
     }
-    present = [key for key, value in replies.items() if value == "y"]
-    absent = [key for key, value in replies.items() if value == "n"]
+    if replies.get("sex") in ("female", "male"):
+        numbers["sex"] = replies["sex"]
+    sex = Sex(numbers["sex"]) if "sex" in numbers else None
+    age = numbers.get("age")
+    fits = [key for key in replies if key not in book.terms or book.applies(key, sex, age)]
+    present = [key for key in fits if replies[key] == "y"]
+    absent = [key for key in fits if replies[key] == "n"]
     return assess({"present": present, "absent": absent, **numbers}, book).triage_level
 
 
@@ -190,6 +233,7 @@ def _replies(book):
             strategies[question.key] = st.one_of(
                 st.just(""), st.integers(question.low, question.high).map(str)
             )
+    strategies["sex"] = st.sampled_from(["female", "male", "?"])
     return st.fixed_dictionaries(strategies)
 
 
@@ -225,26 +269,44 @@ def test_all_asks_every_question():
 
 def test_checklist_numbers_tick_those_signs_and_deny_the_rest():
     book = default_rulebook()
-    signs = [sign.code for sign in warning_sign_checklist(book)]
-    replies = iter(["4, 6", "", "", "", "n"] + [""] * 200)
+    texts = {sign.question: sign.code for sign in warning_sign_checklist(book)}
+    replies = iter(["male", "40", "4, 6"] + [""] * 200)
     prompts: list[str] = []
     result = run_interview(book, lambda: next(replies), prompts.append)
     checklist = next(text for text in prompts if CHECKLIST_Q in text)
-    for number, sign in enumerate(warning_sign_checklist(book), 1):
-        assert f"{number}) {sign.question}" in checklist
-    assert result.asked[0] == "warning_signs"
+    items = re.findall(r"^ +(\d+)\) (.+)$", checklist, flags=re.MULTILINE)
+    codes = [texts[text] for _, text in items]
+    assert 2 <= len(codes) <= 10 and codes[0] == "saddle_numbness"
+    assert result.asked[:3] == ("sex", "age", "warning_signs")
     report = result.assessment.report
-    assert set(report.present) >= {signs[3], signs[5]}
-    assert set(signs) - {signs[3], signs[5]} <= set(report.absent)
-    assert result.assessment.unchecked_red_flags == ()
+    assert set(report.present) >= {codes[3], codes[5]}
+    assert set(codes) - {codes[3], codes[5]} <= set(report.absent)
+
+
+def _answering(sex: str, numbers: dict[str, int]):
+    """A person who answers every checklist none, every code no, and these numbers."""
+    prompts: list[str] = []
+
+    def read_line() -> str | None:
+        last = prompts[-1]
+        if SEX_Q in last:
+            return sex
+        if CHECKLIST_Q in last:
+            return "none"
+        for text, key in NUMBER_TEXTS.items():
+            if text in last:
+                return str(numbers[key])
+        return "n"
+
+    return prompts.append, read_line
 
 
 def test_checklist_none_clears_the_screen_with_the_shipped_rules():
-    result = interview("none\n34\n2\n2\n", "--json", rules=None)
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert data["unchecked_red_flags"] == []
-    assert data["triage_level"] == "self_care"
+    write, read_line = _answering("female", {"age": 34, "duration_days": 2, "pain_intensity": 2})
+    result = run_interview(default_rulebook(), read_line, write)
+    assert result.assessment.unchecked_red_flags == ()
+    assert result.assessment.triage_level.value == "self_care"
+    assert result.ended_by == "complete"
 
 
 def test_checklist_dont_know_keeps_the_signs_unchecked_and_self_care_out_of_reach():

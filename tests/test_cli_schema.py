@@ -93,7 +93,7 @@ def test_next_step_schema_describes_the_question_and_its_kinds() -> None:
     schema = json.loads(result.stdout)
     assert set(schema["required"]) == {"should_stop", "progress"}
     question = schema["$defs"]["Question"]
-    assert question["properties"]["kind"]["enum"] == ["code", "group", "number"]
+    assert question["properties"]["kind"]["enum"] == ["code", "group", "number", "choice"]
     assert {"text", "why", "kind"} <= set(question["required"])
     # the report inside the assessment carries the vocabulary and the unknown list
     report = schema["$defs"]["SymptomReport"]

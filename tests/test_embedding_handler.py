@@ -49,7 +49,10 @@ def test_the_documented_handler_runs_a_whole_interview(tmp_path: Path) -> None:
         question = step["question"]
         answer: Any = False
         if question["kind"] == "group":
-            answer = []
+            answer = ["groin_pain"] if "groin_pain" in question["codes"] else []
+        elif question["kind"] == "choice":
+            assert question["field"] == "sex"
+            answer = "female"
         elif question["kind"] == "number":
             answer = {"age": 40, "duration_days": 12, "pain_intensity": 4}[question["field"]]
         elif question["code"] == "groin_pain":
@@ -57,7 +60,7 @@ def test_the_documented_handler_runs_a_whole_interview(tmp_path: Path) -> None:
         body = {"report": reply["report"], "question": question, "answer": answer}
     assert step["should_stop"]
     assert step["assessment"] == json.loads(assess(reply["report"]).model_dump_json())
-    assert step["assessment"]["likelihood_provisional"] is False
+    assert step["assessment"]["report"]["sex"] == "female"
 
 
 def test_the_documented_handler_names_a_bad_field(tmp_path: Path) -> None:

@@ -19,20 +19,22 @@ def _valid(resource: GuidanceResponse) -> GuidanceResponse:
 
 
 def test_data_required_carries_the_checklist_codes_and_why():
-    step = next_question({})
+    step = next_question({"sex": "female", "age": 40})
+    assert step.question is not None and step.question.kind == "group"
     response = _valid(to_guidance_response(step, subject="Patient/example"))
     assert response.status == "data-required"
     assert response.subject.reference == "Patient/example"
     codes = [coding.code for coding in response.dataRequirement[0].codeFilter[0].code]
-    assert codes == [sign.code for sign in warning_sign_checklist()]
+    assert codes == list(step.question.codes)
+    assert set(codes) <= {sign.code for sign in warning_sign_checklist()}
     assert response.dataRequirement[0].codeFilter[0].path == "item.linkId"
     assert response.reasonCode[0].text == step.question.why
 
 
-def test_data_required_for_a_number_names_the_field():
-    absent = [sign.code for sign in warning_sign_checklist()]
-    step = next_question({"absent": absent})
-    assert step.question is not None and step.question.kind == "number"
+@pytest.mark.parametrize(("report", "kind"), [({"sex": "male"}, "number"), ({}, "choice")])
+def test_data_required_for_a_number_or_the_sex_names_the_field(report, kind):
+    step = next_question(report)
+    assert step.question is not None and step.question.kind == kind
     response = _valid(to_guidance_response(step))
     assert response.dataRequirement[0].codeFilter[0].code[0].code == step.question.field
     assert response.note[0].text == step.question.text

@@ -33,6 +33,8 @@ from psoas_triage import (
 )
 from psoas_triage.lint import lint_directory
 from psoas_triage.locales import missing_keys, negotiate, resolve_language, safety_keys
+from psoas_triage.localise import localise_question
+from psoas_triage.next_step import question_for
 from psoas_triage.phrasing import ENGLISH_WHY, NUMBER_SUBJECTS
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
 
@@ -115,7 +117,8 @@ def test_held_back_advice_and_checklist_are_translated(shipped_book) -> None:
 
 
 def test_next_question_in_french_asks_the_same_question_in_french() -> None:
-    english, french = next_question({}), next_question({}, language="fr")
+    person = {"sex": "female", "age": 30}
+    english, french = next_question(person), next_question(person, language="fr")
     assert english.question and french.question
     assert french.question.kind == english.question.kind == "group"
     assert french.question.codes == english.question.codes
@@ -123,8 +126,11 @@ def test_next_question_in_french_asks_the_same_question_in_french() -> None:
     assert french.question.why.startswith("posée en premier : un signe d'alerte")
     assert french.question.changes == english.question.changes
     assert french.assessment and french.assessment.language == "fr"
-    checked = {"absent": list(english.question.codes)}
-    english, french = next_question(checked), next_question(checked, language="fr")
+    sex = next_question({}, language="fr").question
+    assert (
+        sex is not None and sex.kind == "choice" and sex.text == "Êtes-vous une femme ou un homme ?"
+    )
+    english, french = next_question({"sex": "male"}), next_question({"sex": "male"}, language="fr")
     assert english.question and french.question
     assert english.question.kind == "number" and french.question.field == english.question.field
     assert french.question.text.endswith("?") and french.question.text != english.question.text
@@ -208,9 +214,10 @@ def test_each_missing_entry_falls_back_to_english_and_is_listed(mini_copy: Path)
     assert "triage_actions.urgent" not in fever.untranslated
     # A vocabulary entry with a label but no question: the question stays English.
     answered = {"absent": ["fever"], "age": 30, "duration_days": 1, "pain_intensity": 2}
-    step = next_question(answered, book, language="fr")
-    assert step.question and step.question.code == "groin_pain"
-    assert step.question.text == "Do you have groin pain?"
+    step = next_question(answered, book, language="fr", depth="full")
+    assert step.question and "groin_pain" in step.question.codes
+    asked = localise_question(question_for(book, "groin_pain"), book, book.locales["fr"])
+    assert asked.text == "Do you have groin pain?"
 
 
 def test_the_locale_counts_in_the_rule_book_version(mini_copy: Path) -> None:
@@ -436,6 +443,7 @@ def complete_book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
             "age": "eo: age",
             "duration_days": "eo: days",
             "pain_intensity": "eo: pain",
+            "sex": "eo: sex",
             **{name: mark(template) for name, template in ENGLISH_WHY.items()},
             "subjects": {name: mark(words) for name, words in NUMBER_SUBJECTS.items()},
             "and_word": "kaj",

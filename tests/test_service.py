@@ -230,7 +230,7 @@ def test_openapi_bodies_say_what_the_service_accepts(
     assert set(shipped_book.terms) <= set(words)
     assert {"groin pain", "saddle anaesthesia"} <= set(words)  # a label and a synonym
     assert all(shipped_book.code_for(word) for word in words)
-    assert set(schemas["UnknownWord"]["enum"]) == {*shipped_book.terms, *NUMBER_FIELDS}
+    assert set(schemas["UnknownWord"]["enum"]) == {*shipped_book.terms, *NUMBER_FIELDS, "sex"}
     something = schemas["AssessableReport"]["allOf"][1]["anyOf"]
     assert [option["required"] for option in something] == [
         ["present"],

@@ -43,6 +43,9 @@ def test_a_whole_interview_one_request_at_a_time(client: TestClient) -> None:
         assert question is not None and question.why.startswith("asked")
         if question.kind == "group":
             report["absent"] += list(question.codes)
+        elif question.kind == "choice":
+            assert question.field == "sex" and question.options == ("female", "male")
+            report["sex"] = "female"
         elif question.kind == "number":
             assert question.field is not None
             report[question.field] = {"age": 30, "duration_days": 3, "pain_intensity": 2}[
@@ -53,6 +56,16 @@ def test_a_whole_interview_one_request_at_a_time(client: TestClient) -> None:
     assert step.should_stop and step.assessment is not None
     assert step.assessment.triage_level.value == "self_care"
     assert asked < len(default_rulebook().terms)  # fewer questions than the vocabulary has codes
+
+
+def test_depth_is_a_query_parameter(client: TestClient) -> None:
+    mild = {"present": ["groin_pain"], "absent": [], "age": 30, "sex": "female"}
+    triage = client.post("/v1/next-question", json=mild)
+    full = client.post("/v1/next-question?depth=full", json=mild)
+    assert triage.status_code == full.status_code == 200
+    assert NextStep.model_validate_json(full.content).question is not None
+    wrong = client.post("/v1/next-question?depth=deep", json=mild)
+    assert wrong.status_code == 422 and "depth" in wrong.text
 
 
 def test_a_bad_report_is_a_422_naming_the_field(client: TestClient) -> None:

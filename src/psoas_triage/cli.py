@@ -64,6 +64,7 @@ OPTION_NAMES = {
     "age": "--age",
     "duration_days": "--duration-days",
     "pain_intensity": "--pain",
+    "sex": "--sex",
 }
 
 
@@ -508,6 +509,14 @@ def assess(
         int | None,
         typer.Option(help="Pain now, 0 (none) to 10 (worst imaginable).", show_default=False),
     ] = None,
+    sex: Annotated[
+        str | None,
+        typer.Option(
+            metavar="female|male",
+            help="Sex: female or male (rules on torsion, ectopic pregnancy, aneurysm read it).",
+            show_default=False,
+        ),
+    ] = None,
     input_file: Annotated[
         str | None,
         typer.Option(
@@ -567,7 +576,8 @@ def assess(
     if fhir and input_file is None:
         raise CliError("--fhir needs --input FILE (a FHIR QuestionnaireResponse)")
     if input_file is not None:
-        if codes or absent or age is not None or duration_days is not None or pain is not None:
+        given = (age, duration_days, pain, sex)
+        if codes or absent or any(value is not None for value in given):
             raise CliError("--input cannot be combined with CODE, --absent, --age, ... options")
         if fhir:
             from psoas_triage.fhir.cli import assess_response
@@ -586,7 +596,12 @@ def assess(
         emit_assessment(assessment, as_json, details, book)
         emit_explanation(assessment, book, explain and not as_json)
         return
-    numbers = {"age": age, "duration_days": duration_days, "pain_intensity": pain}
+    numbers: dict[str, object] = {
+        "age": age,
+        "duration_days": duration_days,
+        "pain_intensity": pain,
+        "sex": sex,
+    }
     if not codes and not absent and all(value is None for value in numbers.values()):
         nothing = ReportError(
             [
@@ -667,9 +682,20 @@ def interview(
             help="Ask every question, even those that can no longer change the triage level.",
         ),
     ] = False,
+    depth: Annotated[
+        str,
+        typer.Option(
+            metavar="triage|full",
+            help=(
+                "full (default): also settle the psoas score, as the report shows it; "
+                "triage: stop once no answer can change what to do."
+            ),
+        ),
+    ] = "full",
     experimental: ExperimentalOption = False,
 ) -> None:
-    """Ask the warning signs as one checklist, then the other questions, then print the report.
+    """Ask the warning signs as short checklists, then what else could change the advice, then
+    print the report.
 
     The checklist takes none, the numbers that apply (e.g. 1,3; the rest count as no) or ?
     (don't know: self-care then stays out of reach). Then each question takes y (yes), n (no)
@@ -683,7 +709,10 @@ def interview(
       printf 'none\\n34\\n10\\n3\\ny\\ny\\n' | psoas-triage interview --json
     """
     from psoas_triage.interview import run_interview
+    from psoas_triage.next_step import DEPTHS
 
+    if depth not in DEPTHS:
+        raise CliError(f"--depth: expected one of {', '.join(DEPTHS)}, not {depth!r}")
     book = load_book(rules)
     language = check_language(book, language)
     echo = not _isatty(sys.stdin)
@@ -708,6 +737,7 @@ def interview(
         skip=not ask_all,
         language=language,
         include_experimental=experimental,
+        depth=depth,  # checked against DEPTHS above
     )
     emit_assessment(result.assessment, as_json, details, book)
 

@@ -1,10 +1,10 @@
 """The terminal interview, driven by ``next_question`` (one interview logic for every app).
 
 Each turn sends everything answered so far to ``next_step.next_question`` and asks what it
-returns: the warning-sign checklist first (one question: none, or the numbers that apply), then
-what could still raise the triage level, then what could still change the psoas band. It stops
-when ``next_question`` says nothing left could change either. A "don't know" goes into the
-report's ``unknown`` list: never asked again, never counted as a no.
+returns: a choice (the sex), a number, a yes / no code, or a list of codes (none, or the numbers
+that apply). It stops when ``next_question`` says nothing left could change the level (and, at
+depth ``full``, the psoas band). A "don't know" goes into the report's ``unknown`` list: never
+asked again, never counted as a no.
 
 Input and output are plain callables, so the CLI, a test or another front end can drive it.
 """
@@ -21,7 +21,13 @@ from psoas_triage.locales import Locale, resolve_language
 from psoas_triage.localise import localise_assessment, localise_question, localise_signs
 from psoas_triage.models import Assessment, SymptomReport
 from psoas_triage.models import Question as StepQuestion
-from psoas_triage.next_step import NUMBER_PROMPTS, base_level, next_question, question_for
+from psoas_triage.next_step import (
+    NUMBER_PROMPTS,
+    Depth,
+    base_level,
+    next_question,
+    question_for,
+)
 from psoas_triage.open_questions import unasked_keys
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.schema import Category
@@ -53,15 +59,18 @@ CATEGORY_ORDER = [
 
 @dataclass(frozen=True)
 class Question:
-    """One question: a vocabulary code (yes / no / don't know) or a number field."""
+    """One question: a vocabulary code (yes / no / don't know), a number field, a choice (sex)
+    or a checklist of codes."""
 
     key: str
     text: str
-    kind: Literal["code", "number", "checklist"]
+    kind: Literal["code", "number", "checklist", "choice"]
     low: int = 0
     high: int = 0
     items: tuple[Question, ...] = ()
-    """For the checklist: its warning-sign questions, numbered from 1 in this order."""
+    """For a checklist: its questions, numbered from 1 in this order."""
+    options: tuple[str, ...] = ()
+    """For a choice: the answers it takes (and their first letters)."""
 
 
 NUMBER_QUESTIONS = tuple(
@@ -77,14 +86,23 @@ class Answers:
     absent: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     numbers: dict[str, int | None] = field(default_factory=dict)
+    choices: dict[str, str] = field(default_factory=dict)
+    """Choice answers by field (``sex``)."""
 
     def answered(self, key: str) -> bool:
         return (
-            key in self.numbers or key in self.present or key in self.absent or key in self.unknown
+            key in self.numbers
+            or key in self.choices
+            or key in self.present
+            or key in self.absent
+            or key in self.unknown
         )
 
     def report(self) -> SymptomReport:
-        values = {name: value for name, value in self.numbers.items() if value is not None}
+        values: dict[str, object] = {
+            name: value for name, value in self.numbers.items() if value is not None
+        }
+        values.update(self.choices)
         unknown = self.unknown
         return SymptomReport.model_validate(
             {
@@ -109,7 +127,7 @@ class InterviewResult:
 
 def questions(book: RuleBook) -> list[Question]:
     """Every yes/no or number question in asking order: warning signs, numbers, the rest by
-    category. The interview asks the warning signs together, as one checklist."""
+    category (for ``--all``). The interview itself asks what ``next_question`` asks."""
     terms = list(book.terms.values())
     order = {category: position for position, category in enumerate(CATEGORY_ORDER)}
     terms.sort(key=lambda term: order.get(term.category, len(order)))
@@ -124,11 +142,20 @@ def questions(book: RuleBook) -> list[Question]:
 def checklist_question(
     book: RuleBook, codes: list[str] | None = None, locale: Locale | None = None
 ) -> Question:
-    """The warning signs as one question (``codes`` limits and orders them), in ``locale``'s
+    """Codes as one question (the warning signs unless ``codes`` names them), in ``locale``'s
     words where it has them (the answer syntax line stays English)."""
     signs = {item.code: item for item in localise_signs(warning_sign_items(book), book, locale)}
     chosen = codes if codes is not None else list(signs)
-    items = tuple(Question(code, signs[code].question, "code") for code in chosen)
+    items = tuple(
+        Question(
+            code,
+            signs[code].question
+            if code in signs
+            else localise_question(question_for(book, code), book, locale).text,
+            "code",
+        )
+        for code in chosen
+    )
     lines = "".join(f"\n     {number}) {item.text}" for number, item in enumerate(items, 1))
     heading = (locale and locale.texts.interview.checklist) or "Do you have any of these?"
     text = (
@@ -147,6 +174,9 @@ def _terminal_question(
     if step.kind == "number":
         assert step.field is not None and step.minimum is not None and step.maximum is not None
         return Question(step.field, step.text, "number", step.minimum, step.maximum)
+    if step.kind == "choice":
+        assert step.field is not None
+        return Question(step.field, step.text, "choice", options=step.options)
     assert step.code is not None
     return Question(step.code, step.text, "code")
 
@@ -159,9 +189,13 @@ def run_interview(
     language: str | None = None,
     *,
     include_experimental: bool = False,
+    depth: Depth = "full",
 ) -> InterviewResult:
     """Ask what ``next_question`` asks until it stops, and assess. ``read_line`` returns None at
-    end of input.
+    end of input. ``depth`` as ``next_question`` takes it; ``full`` by default, unlike
+    ``next_question``: a person at a terminal reads the whole report, the psoas score and its
+    advice included, and the band's findings come as a few lists (``triage`` stops once the
+    level is settled).
 
     ``skip=False`` then asks every question left too (for a fuller score and advice).
     ``language`` asks the questions and gives the assessment in that locale's words (the
@@ -179,7 +213,11 @@ def run_interview(
     while True:
         report = answers.report()
         step = next_question(
-            report, book, language=language, include_experimental=include_experimental
+            report,
+            book,
+            language=language,
+            include_experimental=include_experimental,
+            depth=depth,
         )
         if step.question is not None:
             question = _terminal_question(book, step.question, locale)
@@ -227,6 +265,8 @@ def _ask(
 ) -> Literal["answered", "eof", "quit"]:
     if question.kind == "checklist":
         return _ask_checklist(question, number, answers, read_line, write)
+    if question.kind == "choice":
+        return _ask_choice(question, number, answers, read_line, write)
     hint = (
         "[y/n/?]" if question.kind == "code" else f"[{question.low}-{question.high}, blank: skip]"
     )
@@ -314,6 +354,39 @@ def _ask_checklist(
         answers.absent.extend(code for i, code in enumerate(codes, 1) if i not in chosen)
         return "answered"
     answers.unknown.extend(codes)
+    return "answered"
+
+
+def _ask_choice(
+    question: Question,
+    number: int,
+    answers: Answers,
+    read_line: Callable[[], str | None],
+    write: Callable[[str], None],
+) -> Literal["answered", "eof", "quit"]:
+    """One of the options (or its first letter), or don't know (the field goes to unknown)."""
+    by_reply = {option: option for option in question.options}
+    by_reply.update({option[0]: option for option in question.options})
+    by_reply.update({"woman": "female", "man": "male"} if "female" in question.options else {})
+    hint = "[" + "/".join(question.options) + "/?]"
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        if attempt == MAX_ATTEMPTS:
+            write("   (last try: an invalid answer now counts as don't know)\n")
+        write(f"{number}. {question.text} {hint} ")
+        line = read_line()
+        if line is None:
+            write("\n")
+            return "eof"
+        reply = " ".join(line.strip().lower().split())
+        if reply in QUIT:
+            return "quit"
+        if reply in by_reply:
+            answers.choices[question.key] = by_reply[reply]
+            return "answered"
+        if reply in UNKNOWN:
+            break
+        write(f"   Please answer {', '.join(question.options)} or ? (don't know).\n")
+    answers.unknown.append(question.key)
     return "answered"
 
 

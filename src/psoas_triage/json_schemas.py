@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from psoas_triage.models import NUMBER_FIELDS, Assessment, NextStep, SymptomReport
+from psoas_triage.models import ANSWER_FIELDS, Assessment, NextStep, SymptomReport
 from psoas_triage.rulebook import RuleBook
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -65,8 +65,8 @@ def _restrict_codes(report: dict[str, Any], codes: list[str]) -> None:
     for field in ("present", "absent", "unknown"):
         items = report["properties"][field]["items"]
         if field == "unknown":
-            items["enum"] = [*codes, *NUMBER_FIELDS]
-            items["description"] = "a symptom code of the vocabulary, or a number field"
+            items["enum"] = [*codes, *ANSWER_FIELDS]
+            items["description"] = "a symptom code of the vocabulary, a number field or sex"
             continue
         items["enum"] = codes
         items["description"] = "a symptom code of the rule book's vocabulary"

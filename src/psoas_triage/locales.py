@@ -20,12 +20,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from psoas_triage.errors import LanguageError, RuleBookError
-from psoas_triage.models import NUMBER_FIELDS, Likelihood, NumberField, TriageLevel
+from psoas_triage.models import ANSWER_FIELDS, Likelihood, NumberField, TriageLevel
 from psoas_triage.schema import Identifier, Strict, Text
 from psoas_triage.schema_errors import schema_problems
 from psoas_triage.suggestions import closest
@@ -83,6 +83,7 @@ class AlternativeText(Strict):
 WHY_PLACEHOLDERS = {
     "why_checklist": frozenset({"to", "now"}),
     "why_level": frozenset({"subject", "to", "now", "rule"}),
+    "why_applies": frozenset({"labels"}),
     "why_level_context": frozenset({"labels", "subject", "to", "now", "rule"}),
     "why_band": frozenset({"band", "low", "high", "rules"}),
 }
@@ -98,12 +99,14 @@ class InterviewText(Strict):
     age: Text | None = None
     duration_days: Text | None = None
     pain_intensity: Text | None = None
+    sex: Text | None = None
     why_checklist: Text | None = None
     why_level: Text | None = None
+    why_applies: Text | None = None
     why_level_context: Text | None = None
     why_band: Text | None = None
-    subjects: dict[NumberField, Text] = Field(
-        default_factory=dict, description="what a number question asks about: 'your age'"
+    subjects: dict[NumberField | Literal["sex"], Text] = Field(
+        default_factory=dict, description="what a number or choice question asks about"
     )
     and_word: Text | None = None
 
@@ -322,10 +325,10 @@ def missing_keys(book: RuleBook, locale: Locale) -> dict[str, list[str]]:
     for level in TriageLevel:
         if level not in texts.triage_actions:
             missing.setdefault("triage_actions", []).append(level.value)
-    for name in ("checklist", *NUMBER_FIELDS, *WHY_PLACEHOLDERS, "and_word"):
+    for name in ("checklist", *ANSWER_FIELDS, *WHY_PLACEHOLDERS, "and_word"):
         if getattr(texts.interview, name) is None:
             missing.setdefault("interview", []).append(name)
-    for field in NUMBER_FIELDS:
+    for field in ANSWER_FIELDS:
         if field not in texts.interview.subjects:
             missing.setdefault("interview", []).append(f"subjects.{field}")
     for level in TriageLevel:

@@ -146,7 +146,7 @@ class _Texts:
         interview = self.texts.interview
         if question.kind == "code" and question.code is not None:
             text = self.entry("vocabulary", question.code, "question", question.text)
-        elif question.kind == "number" and question.field is not None:
+        elif question.kind in ("number", "choice") and question.field is not None:
             text = self.pick(
                 f"interview.{question.field}", getattr(interview, question.field), question.text
             )

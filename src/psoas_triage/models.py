@@ -27,6 +27,10 @@ Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 NumberField = Literal["age", "duration_days", "pain_intensity"]
 NUMBER_FIELDS: tuple[NumberField, ...] = ("age", "duration_days", "pain_intensity")
 """The report's number fields, which an interview asks as number questions."""
+CHOICE_FIELDS: tuple[Literal["sex"], ...] = ("sex",)
+"""The report's choice fields, which an interview asks as choice questions."""
+ANSWER_FIELDS: tuple[str, ...] = (*NUMBER_FIELDS, *CHOICE_FIELDS)
+"""Report fields other than codes that an interview asks, and ``unknown`` may name."""
 
 
 class _StrEnum(str, Enum):
@@ -116,7 +120,7 @@ class SymptomReport(BaseModel):
         default=(),
         max_length=MAX_CODES,
         description=(
-            "codes (or number fields: age, duration_days, pain_intensity) that were asked and "
+            "codes (or the fields age, duration_days, pain_intensity, sex) that were asked and "
             "answered don't know: neither present nor absent, never a no; an interview does not "
             "ask them again"
         ),
@@ -134,10 +138,10 @@ class SymptomReport(BaseModel):
             raise ValueError(
                 f"codes both unknown and answered: {', '.join(answered)} (unknown means neither)"
             )
-        given = sorted(name for name in NUMBER_FIELDS if name in self.unknown)
+        given = sorted(name for name in ANSWER_FIELDS if name in self.unknown)
         given = [name for name in given if getattr(self, name) is not None]
         if given:
-            raise ValueError(f"numbers both given and unknown: {', '.join(given)}")
+            raise ValueError(f"fields both given and unknown: {', '.join(given)}")
         return self
 
     @field_validator("present", "absent", "unknown")
@@ -368,17 +372,19 @@ class Question(BaseModel):
     """The next question to put to the person.
 
     ``code``: yes / no / don't know about one vocabulary code (add it to ``present``, ``absent``
-    or ``unknown``). ``group``: the warning-sign checklist (picked codes in ``present``, the rest
-    in ``absent``; none = all absent; don't know = all in ``unknown``). ``number``: set ``field``
+    or ``unknown``). ``group``: a checklist of codes (picked codes in ``present``, the rest in
+    ``absent``; none = all absent; don't know = all in ``unknown``). ``number``: set ``field``
     to a whole number from ``minimum`` to ``maximum`` (or put the field name in ``unknown``).
+    ``choice``: set ``field`` to one of ``options`` (or put the field name in ``unknown``).
     """
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["code", "group", "number"]
+    kind: Literal["code", "group", "number", "choice"]
     code: str | None = None
     codes: tuple[str, ...] = ()
-    field: NumberField | None = None
+    field: NumberField | Literal["sex"] | None = None
+    options: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
     text: str
@@ -408,3 +414,10 @@ class NextStep(BaseModel):
     question: Question | None = None
     assessment: Assessment | None = None
     progress: Progress
+    level_provisional: bool = Field(
+        default=False,
+        description=(
+            "true when the interview stopped with a question that could still change the triage "
+            "level unanswered (only don't-know answers left): the level is the cautious one"
+        ),
+    )

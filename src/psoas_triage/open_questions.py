@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from psoas_triage.models import NUMBER_FIELDS, Likelihood, SymptomReport, TriageLevel
 from psoas_triage.rulebook import RuleBook, per_book
+from psoas_triage.schema import NeededCodes
 from psoas_triage.scoring import likelihood_band, psoas_score
 from psoas_triage.screening import rule_mentions, rule_raises_to
 
@@ -128,21 +129,46 @@ def level_openings(
     keys: Iterable[str],
 ) -> list[Opening]:
     """The keys among ``keys`` whose answer could raise the level above ``level`` (the level
-    before the screen), most urgent first, numbers before codes (one answer settles every
-    rule bounding it), then by how many rules could do it."""
+    before the screen), most urgent first; then a key that would fire a rule on its own (every
+    other code that rule needs is already reported); then codes before numbers; then by how
+    many rules could do it.
+
+    A key counts for a rule only if its answer could still matter there: a code of the rule's
+    ``any`` list does not, once another code of that list is reported (hip pain is reported, so
+    groin pain adds nothing to the hip-fracture rule; the fall does)."""
     raises, mentions = rule_raises_to(book), rule_mentions(book)
+    needs = _book_keys(book).needs
+    present = frozenset(report.present)
     found = []
     for position, key in enumerate(keys):
         rules = sorted(
             rule_id
             for rule_id in reachable
-            if key in mentions[rule_id] and raises[rule_id].rank > level.rank
+            if key in mentions[rule_id]
+            and raises[rule_id].rank > level.rank
+            and not _already_met(needs[rule_id], key, present)
         )
         if rules:
             top = TriageLevel.most_urgent(*(raises[rule_id] for rule_id in rules))
-            order = (-top.rank, key not in NUMBER_FIELDS, -len(rules), position)
+            decisive = any(
+                raises[rule_id] is top and _one_answer_away(needs[rule_id], key, present)
+                for rule_id in rules
+            )
+            order = (-top.rank, not decisive, key in NUMBER_FIELDS, -len(rules), position)
             found.append((order, Opening(key, tuple(rules), top)))
     return [opening for _, opening in sorted(found, key=lambda entry: entry[0])]
+
+
+def _already_met(needs: NeededCodes, key: str, present: frozenset[str]) -> bool:
+    """``key`` is only one of the rule's ``any`` codes, and another one is already reported."""
+    return key in needs.any and key not in needs.all and not needs.any.isdisjoint(present)
+
+
+def _one_answer_away(needs: NeededCodes, key: str, present: frozenset[str]) -> bool:
+    """A yes to ``key`` gives the rule every code it needs (numbers and sex aside)."""
+    if not (needs.all - {key}) <= present:
+        return False
+    return not needs.any or key in needs.any or not needs.any.isdisjoint(present)
 
 
 def band_range(book: RuleBook, fired: Iterable[str], candidates: Iterable[str]) -> BandRange:

@@ -22,6 +22,7 @@ ENGLISH_WHY = {
         "answered"
     ),
     "why_level": "asked because $subject could make this $to (now $now; rule: $rule)",
+    "why_applies": "asked so that only questions that fit you are asked (such as: $labels)",
     "why_level_context": (
         "asked because, with your $labels, $subject could make this $to (now $now; rule: $rule)"
     ),
@@ -36,6 +37,7 @@ NUMBER_SUBJECTS = {
     "age": "your age",
     "duration_days": "how long the pain has lasted",
     "pain_intensity": "how strong the pain is",
+    "sex": "your sex",
 }
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import Problem, RuleBookError, cut_text
 from psoas_triage.locales import LOCALES_DIR, Locale, load_locales
-from psoas_triage.models import NUMBER_FIELDS, SymptomReport, TriageLevel
+from psoas_triage.models import ANSWER_FIELDS, Sex, SymptomReport, TriageLevel
 from psoas_triage.schema import (
     AdviceFile,
     AlternativeCause,
@@ -163,20 +163,26 @@ class RuleBook:
                 found.append(self._by_label[name])
         return tuple(found[:limit])
 
+    def applies(self, code: str, sex: Sex | None, age: int | None) -> bool:
+        """Whether ``code`` can apply to a person of this sex and age (unknown ones included):
+        a question that cannot apply is never asked, and its sign never held open."""
+        term = self.terms.get(code)
+        return term is None or term.applies_to is None or term.applies_to.includes(sex, age)
+
     def report_problems(self, report: SymptomReport) -> list[Problem]:
         """Every code in ``report`` that this rule book's vocabulary does not define."""
         return [
             *self.code_problems("present", report.present),
             *self.code_problems("absent", report.absent),
-            *(
-                problem
-                for problem in self.code_problems("unknown", report.unknown)
-                if problem.value not in NUMBER_FIELDS
-            ),
+            *self.code_problems("unknown", report.unknown, also=ANSWER_FIELDS),
         ]
 
-    def code_problems(self, field_name: str, codes: Iterable[object]) -> list[Problem]:
-        """A Problem for each string in ``codes`` that is not a vocabulary code."""
+    def code_problems(
+        self, field_name: str, codes: Iterable[object], also: Iterable[str] = ()
+    ) -> list[Problem]:
+        """A Problem for each string in ``codes`` that is not a vocabulary code (nor in
+        ``also``: the report fields ``unknown`` may name)."""
+        allowed = frozenset(also)
         return [
             Problem(
                 field=f"{field_name}[{position}]",
@@ -186,7 +192,7 @@ class RuleBook:
                 suggestions=self.suggest_codes(code) if len(code) <= 80 else (),
             )
             for position, code in enumerate(codes)
-            if isinstance(code, str) and code not in self.terms
+            if isinstance(code, str) and code not in self.terms and code not in allowed
         ]
 
 

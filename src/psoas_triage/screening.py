@@ -197,6 +197,8 @@ def _screen(
         code = item.code
         if code in absent:
             continue
+        if code not in present and not book.applies(code, report.sex, report.age):
+            continue  # never asked of this person (a man about vaginal bleeding), so never open
         if code in present or not opens_alone:
             # Open only if a rule mentioning it that could raise the level can still fire.
             if reachable is None:

@@ -19,7 +19,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,6 +56,17 @@ LanguageQuery = Annotated[
             "a 422 listing the available languages. Without it, Accept-Language is honoured "
             "where a locale matches, else English. Codes, levels and scores never change."
         ),
+    ),
+]
+
+DepthQuery = Annotated[
+    Literal["triage", "full"],
+    Query(
+        description=(
+            "triage (default): stop once no answer left can change the triage level (an app "
+            "wants the disposition; the psoas band then stays marked provisional); full: go on "
+            "until the band is settled too"
+        )
     ),
 ]
 
@@ -242,7 +253,10 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         summary="The next interview question for everything answered so far (stateless)",
     )
     async def next_question_step(
-        request: Request, language: LanguageQuery = None, experimental: Experimental = False
+        request: Request,
+        language: LanguageQuery = None,
+        experimental: Experimental = False,
+        depth: DepthQuery = "triage",
     ) -> Response:
         """A SymptomReport (all answers so far, ``unknown`` for don't know) in, the NextStep out
         (exactly ``next_question(report).model_dump_json()``)."""
@@ -255,6 +269,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
                     book,
                     language=tag,
                     include_experimental=experimental,
+                    depth=depth,
                 ).model_dump_json()
             )
         except ReportError as error:

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from psoas_triage.locales import ENGLISH
-from psoas_triage.models import NUMBER_FIELDS
+from psoas_triage.models import ANSWER_FIELDS, NUMBER_FIELDS
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.service import cds_hooks
 from psoas_triage.suggestions import normalise
@@ -59,12 +59,12 @@ def report_components(book: RuleBook) -> dict[str, Any]:
     """The body components for ``book`` (see the module docstring)."""
     words = words_by_code(book)
     numbers = list(NUMBER_FIELDS)
-    given_or_unknown = [  # a number is given or unknown, not both
+    given_or_unknown = [  # a number (or the sex) is given or unknown, not both
         {
             "if": {"required": ["unknown"], "properties": {"unknown": {"contains": {"const": n}}}},
             "then": {"properties": {n: {"type": "null"}}},
         }
-        for n in numbers
+        for n in ANSWER_FIELDS
     ]
     says_something = [
         *(
@@ -86,10 +86,10 @@ def report_components(book: RuleBook) -> dict[str, Any]:
             "enum": [word for spellings in words.values() for word in spellings],
         },
         "UnknownWord": {
-            "description": "A symptom code of this rule book, or a number field answered "
-            "don't know.",
+            "description": "A symptom code of this rule book, or a number field or the sex "
+            "answered don't know.",
             "type": "string",
-            "enum": [*words, *numbers],
+            "enum": [*words, *ANSWER_FIELDS],
         },
         "ReportForThisBook": {
             "description": (
