@@ -344,3 +344,25 @@ def _terminal_lines(book, values):
         else:
             replies.append({True: "y", False: "n", None: "?"}[reply])
         final_report = _answer(final_report, step, reply)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_question_that_cannot_apply_is_ever_asked(data):
+    """Whatever the sex and age, and whatever the answers, a code whose ``applies_to`` rules
+    the person out is never asked (and so never left open by the screen)."""
+    book = default_rulebook()
+    values = _random_answers(book, data.draw)
+    values["sex"] = data.draw(st.sampled_from(["female", "male"]), label="sex")
+    values["age"] = data.draw(st.integers(0, 100), label="age")
+    final, asked, _ = _drive(book, _answer_of(values))
+    sex, age = Sex(values["sex"]), values["age"]
+    for step in asked:
+        question = step.question
+        assert question is not None
+        codes = question.codes if question.kind == "group" else (question.code,)
+        wrong = [code for code in codes if code and not book.applies(code, sex, age)]
+        assert wrong == [], (values["sex"], age, wrong)
+    assert final.assessment is not None
+    left_open = {flag.code for flag in final.assessment.unchecked_red_flags}
+    assert all(book.applies(code, sex, age) for code in left_open)

@@ -169,6 +169,19 @@ class RuleBook:
         term = self.terms.get(code)
         return term is None or term.applies_to is None or term.applies_to.includes(sex, age)
 
+    def never_applies(self, report: SymptomReport) -> frozenset[str]:
+        """Codes the report does not give that cannot apply to this person (see ``applies``):
+        never asked, so they count as denied wherever what can still fire is decided."""
+        return frozenset(
+            code
+            for code in self._limited_codes
+            if code not in report.present and not self.applies(code, report.sex, report.age)
+        )
+
+    @cached_property
+    def _limited_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, term in self.terms.items() if term.applies_to is not None)
+
     def report_problems(self, report: SymptomReport) -> list[Problem]:
         """Every code in ``report`` that this rule book's vocabulary does not define."""
         return [

@@ -240,7 +240,9 @@ def _reachable_screen_rules(
         if len(prepared.reachable_memo) >= MAX_REMEMBERED:
             prepared.reachable_memo.clear()
         prepared.reachable_memo[key] = possible
-    denied = prepared.screen_codes.intersection(report.absent)
+    denied = prepared.screen_codes.intersection(report.absent) | (
+        prepared.screen_codes & book.never_applies(report)
+    )
     if not denied:
         return possible
     return possible - _denied_rules(prepared, denied)
@@ -281,7 +283,7 @@ def reachable_rule_ids(
     wanted = prepared.all_rules if among is None else frozenset(among)
     if engine is None:  # ``engine``: one holding at least ``among`` (fewer rules fire: faster)
         engine = prepared.screen_engine if wanted <= prepared.screen_rules else engine_for(book)
-    absent = set(report.absent)
+    absent = set(report.absent) | book.never_applies(report)
     chosen = set(report.present)
     for rule_id in sorted(wanted):
         needs = prepared.condition_codes[rule_id]
