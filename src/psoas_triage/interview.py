@@ -271,14 +271,9 @@ def _ask(
         "[y/n/?]" if question.kind == "code" else f"[{question.low}-{question.high}, blank: skip]"
     )
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        if attempt == MAX_ATTEMPTS:
-            write("   (last try: an invalid answer now counts as don't know)\n")
-        write(f"{number}. {question.text} {hint} ")
-        line = read_line()
-        if line is None:
-            write("\n")
+        reply = _reply(f"{number}. {question.text} {hint} ", attempt, read_line, write)
+        if reply is None:
             return "eof"
-        reply = " ".join(line.strip().lower().split())
         if reply in QUIT:
             return "quit"
         if question.kind == "code":
@@ -327,14 +322,10 @@ def _ask_checklist(
     rest no), or don't know (all unknown, which keeps the level at consultation or above)."""
     codes = [item.key for item in question.items]
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        if attempt == MAX_ATTEMPTS:
-            write("   (last try: an invalid answer now counts as don't know)\n")
-        write(f"{number}. {question.text} [none / numbers / ?] ")
-        line = read_line()
-        if line is None:
-            write("\n")
+        prompt = f"{number}. {question.text} [none / numbers / ?] "
+        reply = _reply(prompt, attempt, read_line, write)
+        if reply is None:
             return "eof"
-        reply = " ".join(line.strip().lower().split())
         if reply in QUIT:
             return "quit"
         if reply in NONE:
@@ -370,14 +361,9 @@ def _ask_choice(
     by_reply.update({"woman": "female", "man": "male"} if "female" in question.options else {})
     hint = "[" + "/".join(question.options) + "/?]"
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        if attempt == MAX_ATTEMPTS:
-            write("   (last try: an invalid answer now counts as don't know)\n")
-        write(f"{number}. {question.text} {hint} ")
-        line = read_line()
-        if line is None:
-            write("\n")
+        reply = _reply(f"{number}. {question.text} {hint} ", attempt, read_line, write)
+        if reply is None:
             return "eof"
-        reply = " ".join(line.strip().lower().split())
         if reply in QUIT:
             return "quit"
         if reply in by_reply:
@@ -388,6 +374,21 @@ def _ask_choice(
         write(f"   Please answer {', '.join(question.options)} or ? (don't know).\n")
     answers.unknown.append(question.key)
     return "answered"
+
+
+def _reply(
+    prompt: str, attempt: int, read_line: Callable[[], str | None], write: Callable[[str], None]
+) -> str | None:
+    """Ask ``prompt`` (warning on the last attempt) and read the reply, lower-cased with its
+    spaces squeezed; None at the end of the input."""
+    if attempt == MAX_ATTEMPTS:
+        write("   (last try: an invalid answer now counts as don't know)\n")
+    write(prompt)
+    line = read_line()
+    if line is None:
+        write("\n")
+        return None
+    return " ".join(line.strip().lower().split())
 
 
 def _numbers(reply: str, count: int) -> set[int] | None:
