@@ -1,0 +1,83 @@
+"""Issue 25 (first part): advice that fits the person. Each context of the issue, through the
+shipped book, holds back what its guidance says and offers what it recommends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psoas_triage import Assessment, Professional, assess, warning_sign_checklist
+
+SIGNS = [sign.code for sign in warning_sign_checklist()]
+HANDS_ON = {
+    Professional.chiropractor,
+    Professional.massage_therapist,
+    Professional.fitness_trainer,
+}
+
+
+def _screened(present: list[str], **context: Any) -> Assessment:
+    absent = [code for code in SIGNS if code not in present]
+    return assess({"present": present, "absent": absent, **context})
+
+
+def _offered(result: Assessment) -> set[str]:
+    return {item.id for item in result.advice.self_care}
+
+
+def _referred(result: Assessment) -> set[Professional]:
+    return {referral.professional for referral in result.referrals}
+
+
+def test_later_pregnancy_holds_back_lunges_kneeling_stretches_and_one_leg_loading() -> None:
+    result = _screened(
+        [
+            "possible_pregnancy",
+            "pregnant_14_weeks_or_more",
+            "groin_pain",
+            "pain_sit_to_stand",
+            "front_of_hip_pain",
+            "pain_lifting_leg",
+        ],
+        age=31,
+        sex="female",
+        duration_days=3,
+        pain_intensity=4,
+    )
+    assert not {"lunges", "kneeling_psoas_stretch", "standing_leg_lifts"} & _offered(result)
+    assert any("lunges" in reason for reason in result.advice.held_back)
+    assert not HANDS_ON & _referred(result)
+    assert Professional.midwife in _referred(result)
+
+
+def test_weeks_after_an_operation_no_manipulation_massage_or_trainer_referral() -> None:
+    result = _screened(
+        ["recent_surgery", "hip_replacement", "groin_pain", "hip_snapping", "pain_lifting_leg"],
+        age=68,
+        sex="female",
+    )
+    referred = _referred(result)
+    assert not (HANDS_ON | {Professional.osteopathic_physician}) & referred
+    assert Professional.doctor in referred
+
+
+def test_on_a_blood_thinner_no_anti_inflammatories_and_the_bleeding_signs_are_named() -> None:
+    result = _screened(
+        ["anticoagulant_use", "low_back_pain", "pain_sit_to_stand"], age=70, sex="male"
+    )
+    avoid = {item.id: item.text for item in result.advice.avoid}
+    assert "ibuprofen" in avoid["no_anti_inflammatories_on_blood_thinners"]
+    seek = " ".join(item.text for item in result.advice.seek_help)
+    assert "thigh becomes numb or weak" in seek and "faint" in seek
+    assert Professional.massage_therapist not in _referred(result)
+
+
+def test_without_the_context_the_advice_is_unchanged() -> None:
+    result = _screened(
+        ["groin_pain", "hip_snapping", "pain_lifting_leg", "front_of_hip_pain"],
+        age=30,
+        sex="female",
+        duration_days=3,
+        pain_intensity=3,
+    )
+    assert "no_anti_inflammatories_on_blood_thinners" not in {i.id for i in result.advice.avoid}
+    assert HANDS_ON & _referred(result)
