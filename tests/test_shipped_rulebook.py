@@ -104,9 +104,15 @@ def test_red_flags_rest_on_clinical_guidance_not_only_the_seed_documents(
             assert guidance & set(loaded.rule.sources), loaded.rule.id
 
 
-def test_every_document_is_cited_by_some_rule(shipped_book: RuleBook) -> None:
+def test_every_source_is_cited_by_a_rule_or_an_advice_entry(shipped_book: RuleBook) -> None:
     cited = {source for loaded in shipped_book.rules for source in loaded.rule.sources}
+    advice = shipped_book.advice
+    for entry in [*advice.referrals, *advice.advice, *advice.holdbacks]:
+        cited.update(entry.sources)
     assert cited >= set(shipped_book.sources)
+    documents = {s.id for s in shipped_book.sources.values() if s.kind is SourceKind.document}
+    ruled = {source for loaded in shipped_book.rules for source in loaded.rule.sources}
+    assert documents <= ruled  # every seed document behind some rule
 
 
 @pytest.mark.parametrize("code", REQUIRED_CODES[Category.red_flag])

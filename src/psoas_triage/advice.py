@@ -29,6 +29,7 @@ class Situation:
     fired_rule_ids: AbstractSet[str]
     present: AbstractSet[str]
     red_flag: bool
+    duration_days: int | None = None
 
     def matches(self, selector: Selector) -> bool:
         """True when every key set in ``selector`` holds for this situation."""
@@ -42,7 +43,12 @@ class Situation:
             )
             and (selector.rules_none is None or selector.rules_none.isdisjoint(self.fired_rule_ids))
             and (selector.red_flag is None or self.red_flag == selector.red_flag)
+            and self.within(selector.started_within_days)
         )
+
+    def within(self, days: int | None) -> bool:
+        """The pain is at most ``days`` old, or its age is unknown (None: no window)."""
+        return days is None or self.duration_days is None or self.duration_days <= days
 
 
 class _Prepared:

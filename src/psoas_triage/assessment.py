@@ -215,6 +215,17 @@ class _Prepared:
         self.advice_rules = frozenset(
             rule for selector in selectors for rule in selector.rule_ids()
         )
+        self.advice_windows = tuple(
+            sorted(
+                {
+                    selector.started_within_days
+                    for selector in selectors
+                    if selector.started_within_days is not None
+                }
+            )
+        )
+        """The onset windows of the advice file: which side of each the pain is on is part of
+        what selects advice (the first days after an injury)."""
         self.raising = frozenset(
             loaded.rule.id for loaded in book.rules if loaded.rule.alternatives
         )
@@ -253,6 +264,10 @@ class _Prepared:
             red_flag,
             self.advice_rules.intersection([loaded.rule.id for loaded in fired]),
             self.advice_codes.intersection(report.present),
+            tuple(
+                report.duration_days is None or report.duration_days <= days
+                for days in self.advice_windows
+            ),
         )
         chosen = self._advice.get(key)
         if chosen is None:
@@ -293,6 +308,7 @@ def _situation(
         fired_rule_ids={loaded.rule.id for loaded in fired},
         present=set(report.present),
         red_flag=red_flag,
+        duration_days=report.duration_days,
     )
 
 

@@ -493,6 +493,9 @@ class Selector(Strict):
     rules_any: frozenset[Identifier] | None = None
     rules_none: frozenset[Identifier] | None = None
     red_flag: StrictBool | None = None
+    started_within_days: StrictInt | None = Field(default=None, ge=0, le=36500)
+    """Holds while the pain is at most this many days old, or its age is unknown (the first
+    days after an injury, when heat, stretching and massage are held back)."""
 
     def codes(self) -> frozenset[str]:
         """Every vocabulary code the selector mentions."""

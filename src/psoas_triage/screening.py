@@ -236,7 +236,8 @@ def _reachable_screen_rules(
     possible = prepared.reachable_memo.get(key)
     if possible is None:
         bare = report.model_copy(update={"present": (), "absent": (), "unknown": ()})
-        possible = reachable_rule_ids(book, bare, prepared.screen_rules)
+        # Who a code applies to is taken as a denial below, like the report's own denials.
+        possible = reachable_rule_ids(book, bare, prepared.screen_rules, applicability=False)
         if len(prepared.reachable_memo) >= MAX_REMEMBERED:
             prepared.reachable_memo.clear()
         prepared.reachable_memo[key] = possible
@@ -263,6 +264,8 @@ def reachable_rule_ids(
     report: SymptomReport,
     among: Collection[str] | None = None,
     engine: RuleEngine | None = None,
+    *,
+    applicability: bool = True,
 ) -> frozenset[str]:
     """Ids of the rules (of ``among``, default all) that can still fire when every code the
     report neither reports nor denies may yet be present and every number it leaves out may yet
@@ -275,7 +278,9 @@ def reachable_rule_ids(
     cost. Each missing number is tried at each value that could matter: only its maximum when
     every bound on it is a lower bound, as today; each side of every bound otherwise (an age
     range for children, say). A rule that fires until its codes are denied (``unless_denied``)
-    fires on an unanswered code, so the report's denials of such codes go along. The screen
+    fires on an unanswered code, so the report's denials of such codes go along. A code that
+    cannot apply to the person counts as denied (``applicability=False`` leaves that to the
+    caller, as the screen's memo does: it is a denial a present finding overrides). The screen
     asks it of its small engine, through a memo (``_reachable_screen_rules``); the interview
     asks it directly.
     """
@@ -283,7 +288,9 @@ def reachable_rule_ids(
     wanted = prepared.all_rules if among is None else frozenset(among)
     if engine is None:  # ``engine``: one holding at least ``among`` (fewer rules fire: faster)
         engine = prepared.screen_engine if wanted <= prepared.screen_rules else engine_for(book)
-    absent = set(report.absent) | book.never_applies(report)
+    absent = set(report.absent)
+    if applicability:  # a code that cannot apply to this person is never asked: as good as no
+        absent |= book.never_applies(report)
     chosen = set(report.present)
     for rule_id in sorted(wanted):
         needs = prepared.condition_codes[rule_id]

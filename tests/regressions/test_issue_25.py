@@ -81,3 +81,15 @@ def test_without_the_context_the_advice_is_unchanged() -> None:
     )
     assert "no_anti_inflammatories_on_blood_thinners" not in {i.id for i in result.advice.avoid}
     assert HANDS_ON & _referred(result)
+
+
+def test_the_first_three_days_after_an_injury_hold_back_heat_stretching_and_massage() -> None:
+    strain = ["groin_pain", "sudden_movement_strain", "kicking_sports", "pain_lifting_leg"]
+    day_one = _screened(strain, age=24, sex="male", duration_days=1, pain_intensity=4)
+    loading = {"stretch", "release", "heat", "strengthen"}
+    assert not {item.category for item in day_one.advice.self_care} & loading
+    assert "first_days_after_an_injury" in {item.id for item in day_one.advice.avoid}
+    assert any("first 3 days" in reason for reason in day_one.advice.held_back)
+    day_ten = _screened(strain, age=24, sex="male", duration_days=10, pain_intensity=4)
+    assert "first_days_after_an_injury" not in {item.id for item in day_ten.advice.avoid}
+    assert not any("first 3 days" in reason for reason in day_ten.advice.held_back)
