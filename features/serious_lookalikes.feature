@@ -86,7 +86,7 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     Then the triage level is "consultation"
     And a doctor is recommended
     And the self-care advice does not include "Standing knee lifts"
-    And exercises are held back because "children and adolescents under 16"
+    And exercises are held back because "held back for children and adolescents"
 
   Scenario: A 12-year-old with knee and front-of-hip pain sees a doctor (slipped growth plate picture)
     Given a person reporting knee pain and tight hip flexor
@@ -360,4 +360,4 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     When the symptoms are assessed
     Then the triage level is "consultation"
     And a doctor is recommended
-    And exercises are held back because "children and adolescents under 16"
+    And exercises are held back because "held back for children and adolescents"

@@ -93,3 +93,32 @@ def test_the_first_three_days_after_an_injury_hold_back_heat_stretching_and_mass
     day_ten = _screened(strain, age=24, sex="male", duration_days=10, pain_intensity=4)
     assert "first_days_after_an_injury" not in {item.id for item in day_ten.advice.avoid}
     assert not any("first 3 days" in reason for reason in day_ten.advice.held_back)
+
+
+def test_a_child_gets_no_adult_routine() -> None:
+    result = _screened(["limp", "hip_pain"], age=7, sex="male", duration_days=2, pain_intensity=3)
+    adult = {"posture_breaks", "gradual_training", "long_drive_breaks"}
+    assert not adult & _offered(result)
+    assert any("children" in reason for reason in result.advice.held_back)
+
+
+UNSUPPORTED = [
+    "releases the psoas",
+    "safe way to strengthen the psoas",
+    "linked with the diaphragm, so",
+    "sitting keeps the psoas short",
+    "past the toes",
+    "cruise control",
+    "have had cancer before, or",
+]
+"""Statements issue 25 found wrong or stated more surely than the evidence allows."""
+
+
+def test_no_advice_text_makes_the_unsupported_claims() -> None:
+    from psoas_triage import default_rulebook
+
+    book = default_rulebook()
+    texts = [f"{item.title} {item.text}" for item in book.advice.advice]
+    texts += [holdback.reason for holdback in book.advice.holdbacks]
+    found = [(claim, text[:60]) for text in texts for claim in UNSUPPORTED if claim in text]
+    assert found == []
