@@ -51,7 +51,7 @@ from psoas_triage.open_questions import (
 )
 from psoas_triage.phrasing import NUMBER_SUBJECTS, Phrasing
 from psoas_triage.reports import parse_report
-from psoas_triage.rulebook import RuleBook
+from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Category, Rule
 from psoas_triage.screening import (
     reachable_rule_ids,
@@ -180,8 +180,8 @@ def _plan(
     0. when the level rests only on rules that stay cautious until a key answer (sudden groin
        pain is torsion until testicle pain is denied), that answer, so the level is settled;
     1. the context a level-changing rule or question depends on: sex, then age;
-    2. the warning signs that could raise the level, most dangerous first, at most
-       ``GROUP_SIZE`` a group;
+    2. the warning signs that could raise the level, most dangerous first, in balanced groups
+       of about ``GROUP_SIZE``;
     3. the risk factors that could raise it above a consultation (blood thinners, a weakened
        immune system, pregnancy...), as a group: a no to them settles many rules at once;
     4. every other code that could raise the level above a consultation, highest level first,
@@ -202,12 +202,12 @@ def _plan(
         key for key in unasked_keys(book, report) if book.applies(key, report.sex, report.age)
     ]
     raising, reachable = _raising(book, report, assessment, level, unasked)
-    signs = frozenset(warning_sign_codes(book))
+    position = _sign_position(book)  # the warning signs, in checklist order
     checklist = sorted(
-        (opening for opening in raising if opening.key in signs),
-        key=lambda opening: (-_rank(opening), _sign_position(book)[opening.key]),
+        (opening for opening in raising if opening.key in position),
+        key=lambda opening: (-_rank(opening), position[opening.key]),
     )
-    others = [opening for opening in raising if opening.key not in signs]
+    others = [opening for opening in raising if opening.key not in position]
     high = [o for o in others if _rank(o) > TriageLevel.consultation.rank]
     risks = [o for o in high if o.key not in NUMBER_FIELDS and _is_risk_factor(book, o.key)]
     singles = [o for o in high if o.key not in NUMBER_FIELDS and o not in risks]
@@ -235,9 +235,8 @@ def _plan(
     if context is not None:
         return _Plan(context, remaining)
     if checklist:
-        chunk = _first_group(checklist, GROUP_SIZE)
-        order = [code for code in warning_sign_codes(book) if code in {o.key for o in chunk}]
-        chunk.sort(key=lambda opening: order.index(opening.key))
+        chunk = _first_group(checklist, GROUP_SIZE)  # the most dangerous, shown in checklist order
+        chunk.sort(key=lambda opening: position[opening.key])
         return _Plan(_group_question(chunk, level, phrasing), remaining)
     for group in (risks, singles):
         if group:
@@ -397,15 +396,10 @@ def _raising(
 ) -> tuple[list[Opening], frozenset[str]]:
     """The keys among ``keys`` whose answer could raise the level above ``level`` through a
     rule's floor, and the rules that could still do it (not fired yet, able to fire)."""
-    raises = rule_raises_to(book)
     fired = frozenset(assessment.fired_rule_ids)
     # Rules with a floor above the level; what points could do is the band's question
     # (``_likely_openings``), asked of the psoas signs only while it could change the level.
-    raising_rules = frozenset(
-        rule
-        for rule, top in raises.items()
-        if top.rank > level.rank and book.rule(rule).rule.triage_floor is not None
-    )
+    raising_rules = _floors_above(book)[level]
     among = raising_rules - fired
     reachable: frozenset[str] = frozenset()
     if among and (keys or report.unknown):
@@ -483,8 +477,25 @@ def _rules_sharing_a_finding(book: RuleBook, report: SymptomReport) -> frozenset
     return frozenset(rule_id for rule_id, keys in mentions.items() if not present.isdisjoint(keys))
 
 
-def _sign_position(book: RuleBook) -> dict[str, int]:
+def _build_sign_position(book: RuleBook) -> dict[str, int]:
     return {code: index for index, code in enumerate(warning_sign_codes(book))}
+
+
+_sign_position = per_book(_build_sign_position)
+"""Each warning sign's place in the checklist, once per book."""
+
+
+def _build_floors_above(book: RuleBook) -> dict[TriageLevel, frozenset[str]]:
+    raises = rule_raises_to(book)
+    floored = [rule for rule in raises if book.rule(rule).rule.triage_floor is not None]
+    return {
+        level: frozenset(rule for rule in floored if raises[rule].rank > level.rank)
+        for level in TriageLevel
+    }
+
+
+_floors_above = per_book(_build_floors_above)
+"""For each level: the rules with a floor that could raise it, once per book."""
 
 
 def _group_question(

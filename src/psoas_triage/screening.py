@@ -190,19 +190,20 @@ def _screen(
     book: RuleBook, prepared: _BookScreen, report: SymptomReport, level: TriageLevel
 ) -> Screen:
     absent, present = report.absent, report.present
+    # A sign that cannot apply to this person (a man and vaginal bleeding) is never asked:
+    # as good as denied, here and in what can still fire.
+    never = book.never_applies(report)
     unchecked: list[UncheckedRedFlag] = []
     reported: list[WarningSign] = []
     reachable: frozenset[str] | None = None
     for item, opens_alone, raising in prepared.signs_above[level]:
         code = item.code
-        if code in absent:
+        if code in absent or code in never:
             continue
-        if code not in present and not book.applies(code, report.sex, report.age):
-            continue  # never asked of this person (a man about vaginal bleeding), so never open
         if code in present or not opens_alone:
             # Open only if a rule mentioning it that could raise the level can still fire.
             if reachable is None:
-                reachable = _reachable_screen_rules(book, prepared, report)
+                reachable = _reachable_screen_rules(book, prepared, report, never)
             if reachable.isdisjoint(raising):
                 continue
         if code in present:
@@ -215,7 +216,10 @@ def _screen(
 
 
 def _reachable_screen_rules(
-    book: RuleBook, prepared: _BookScreen, report: SymptomReport
+    book: RuleBook,
+    prepared: _BookScreen,
+    report: SymptomReport,
+    never: frozenset[str] | None = None,
 ) -> frozenset[str]:
     """``reachable_rule_ids(book, report, prepared.screen_rules)``, asking the engine rarely.
 
@@ -226,7 +230,8 @@ def _reachable_screen_rules(
     rule), so the engine's part depends on neither the codes reported nor denied: only on which
     side of every bound each known number falls (``_number_cuts``) and on the sex. That answer
     is remembered under that small key, for a report with nothing reported or denied; the
-    rules the report's own denials rule out are then taken away.
+    rules the report's own denials (and ``never``, the codes that cannot apply to the person,
+    ``RuleBook.never_applies``) rule out are then taken away.
     """
     sides: list[object] = [report.sex]
     for name, cuts in prepared.screen_cuts:
@@ -241,9 +246,9 @@ def _reachable_screen_rules(
         if len(prepared.reachable_memo) >= MAX_REMEMBERED:
             prepared.reachable_memo.clear()
         prepared.reachable_memo[key] = possible
-    denied = prepared.screen_codes.intersection(report.absent) | (
-        prepared.screen_codes & book.never_applies(report)
-    )
+    if never is None:
+        never = book.never_applies(report)
+    denied = prepared.screen_codes.intersection((*report.absent, *never))
     if not denied:
         return possible
     return possible - _denied_rules(prepared, denied)
