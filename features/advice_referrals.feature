@@ -41,6 +41,21 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     And the self-care advice includes "Gentle walking is fine"
     And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
 
+  Scenario: Training that loads the hip is paused, and no hip-flexor strengthening is offered beside the pause
+    Given a person reporting kicking sports, groin pain and snapping hip
+    When the symptoms are assessed
+    Then the advice on what to avoid includes "Pause repetitive jumping and hip-flexion workouts"
+    And the self-care advice does not include "Lunges"
+    And the self-care advice does not include "Lying marching and other activation exercises"
+    And the self-care advice does not include "Standing knee lifts"
+    And the self-care advice includes "Bridge"
+
+  Scenario: Without such training there is no pause, and hip-flexor strengthening is offered
+    Given a person reporting groin pain and snapping hip
+    When the symptoms are assessed
+    Then the advice on what to avoid does not include "Pause repetitive jumping and hip-flexion workouts"
+    And the self-care advice includes "Lunges"
+
   Scenario Outline: Psoas self-care and what to avoid come with a possible or likely psoas
     Given a person reporting groin pain and snapping hip
     When the symptoms are assessed
@@ -57,7 +72,6 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
       | self-care advice            | Sleep on your side with a pillow between the knees | gtkym_psoas                                                                 |
       | advice on what to avoid     | Avoid hills and sloping ground for now             | Psoas Muscle: Functions and Exercises                                       |
       | advice on what to avoid     | Avoid running on an incline                        | psoas_functions_exercises_2024                                              |
-      | advice on what to avoid     | Pause repetitive jumping and hip-flexion workouts  | psoas_functions_exercises_2024                                              |
       | advice on what to avoid     | Leave specialised psoas exercises to supervision   | psoas_functions_exercises_2024                                              |
       | advice on when to seek help | Emergency warning signs                            | GIRFT Spinal Surgery: National Suspected Cauda Equina Syndrome (CES) Pathway |
 

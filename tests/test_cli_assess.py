@@ -50,7 +50,7 @@ def test_json_is_exactly_the_assessment():
     from psoas_triage import assess
 
     expected = assess({"present": ["groin_pain", "hip_snapping"]}, MINI)
-    assert result.stdout == expected.model_dump_json() + "\n"
+    assert result.stdout == expected.to_json() + "\n"
 
 
 def test_labels_synonyms_absent_and_numbers():
@@ -85,7 +85,7 @@ def test_labels_synonyms_absent_and_numbers():
 
 
 def test_human_report_shows_level_first_then_sections_in_order():
-    result = run("assess", "fever", "groin_pain", "--rules", MINI)
+    result = run("assess", "fever", "groin_pain", "--rules", MINI, "--details")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "\x1b[" not in out  # no colour codes when not a terminal
@@ -109,9 +109,9 @@ def test_human_report_shows_level_first_then_sections_in_order():
     ]
     positions = [out.index(text) for text in order]
     assert positions == sorted(positions)
-    # the findings table lists rule titles, points and numbered source notes with their titles
-    assert "Groin pain [1]" in out and "+12" in out and "red flag" in out
-    assert "[1] " in out and "test_source" not in out
+    # the findings table lists rule titles, ids, points and sources, listed with their titles
+    assert "Groin pain" in out and "+12" in out and "red flag" in out
+    assert "sources: test_source" in out and "test_source: A source for tests" in out
 
 
 def test_self_care_report_has_no_red_flag_section():
@@ -124,7 +124,7 @@ def test_self_care_report_has_no_red_flag_section():
 
 
 def test_unchecked_warning_signs_are_shown_with_the_interview_suggested():
-    result = run("assess", "hip_snapping", "--rules", MINI)
+    result = run("assess", "hip_snapping", "--rules", MINI, "--details")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "TRIAGE: CONSULTATION" in out
@@ -133,7 +133,9 @@ def test_unchecked_warning_signs_are_shown_with_the_interview_suggested():
     assert "Do you have a fever? (fever)" in section
     assert "psoas-triage interview" in section and "--absent" in section
     as_json = json.loads(run("assess", "hip_snapping", "--rules", MINI, "--json").stdout)
-    assert as_json["unchecked_red_flags"] == [
+    assert as_json["unchecked_red_flags"] == [{"code": "fever"}]  # the checklist has the rest
+    whole = run("assess", "hip_snapping", "--rules", MINI, "--json", "--details").stdout
+    assert json.loads(whole)["unchecked_red_flags"] == [
         {"code": "fever", "label": "fever", "question": "Do you have a fever?"}
     ]
     assert as_json["triage_level"] == "consultation"

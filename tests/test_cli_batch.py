@@ -53,7 +53,7 @@ def check_output(lines: list[str]) -> None:
             assert error["problems"][0]["field"] == "present[0]"
             assert error["problems"][0]["suggestions"] == ["groin_pain"]
         else:
-            assert line == assess(report, MINI).model_dump_json()
+            assert line == assess(report, MINI).to_json()
             Assessment.model_validate_json(line)
 
 

@@ -69,7 +69,7 @@ def test_full_piped_interview_gives_the_same_json_as_assess():
         {"present": ["groin_pain", "hip_snapping"], "absent": ["fever"], "pain_intensity": 3},
         MINI,
     )
-    assert result.stdout == expected.model_dump_json() + "\n"
+    assert result.stdout == expected.to_json() + "\n"
     assert "3 questions answered" in result.stderr
     # age and duration matter to no mini rule: never asked
     assert "How old" not in result.stderr and "How many days" not in result.stderr
@@ -86,7 +86,7 @@ def test_a_triage_interview_skips_what_only_moves_the_band():
 
 
 def test_severe_pain_reaches_the_highest_level_left_then_the_band_is_asked():
-    result = interview("none\n8\n", "--json")
+    result = interview("none\n8\n", "--json", "--details")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["triage_level"] == "consultation"

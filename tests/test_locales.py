@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psoas_triage import (
+    Assessment,
     LanguageError,
     Likelihood,
     RuleBook,
@@ -37,6 +38,12 @@ from psoas_triage.localise import localise_question
 from psoas_triage.next_step import question_for
 from psoas_triage.phrasing import ENGLISH_WHY, NUMBER_SUBJECTS
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
+
+
+def reasons(result: Assessment) -> list[str]:
+    """The reasons the result gives for advice held back."""
+    return [item.reason for item in result.advice.held_back]
+
 
 MINI_LOCALE = {
     "language": "fr",
@@ -108,7 +115,7 @@ def test_an_emergency_in_french_says_what_to_do_in_french(shipped_book) -> None:
 
 def test_held_back_advice_and_checklist_are_translated(shipped_book) -> None:
     french = assess({"present": ["groin_pain", "fever"]}, language="fr")
-    assert any("signe d'alerte" in reason for reason in french.advice.held_back)
+    assert any("signe d'alerte" in reason for reason in reasons(french))
     signs = {sign.code: sign for sign in warning_sign_checklist(language="fr")}
     assert signs["saddle_numbness"].label == "engourdissement entre les jambes"
     english = {sign.code: sign for sign in warning_sign_checklist()}
@@ -368,10 +375,11 @@ TEXT_PATHS = {
     ("unchecked_red_flags", "label"),
     ("unchecked_red_flags", "question"),
     ("findings", "title"),
-    ("advice", "held_back"),
+    ("advice", "held_back", "reason"),
     ("alternatives", "title"),
     ("alternatives", "description"),
     *(("advice", kind, field) for kind in ("self_care", "avoid") for field in ("title", "text")),
+    *(("more", kind, field) for kind in ("self_care", "avoid") for field in ("title", "text")),
     ("advice", "seek_help", "title"),
     ("advice", "seek_help", "text"),
     *(("evidence", group, "title") for group in ("supporting", "conflicting", "denials")),

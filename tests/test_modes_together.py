@@ -35,7 +35,7 @@ def test_batch_writes_what_assess_gives_with_both(tmp_path: Path, workers: int) 
 
     run_batch(source, output, workers=workers, language="fr", include_experimental=True)
 
-    expected = assess(REPORT, language="fr", include_experimental=True).model_dump_json()
+    expected = assess(REPORT, language="fr", include_experimental=True).to_json()
     assert output.read_text(encoding="utf-8") == expected + "\n"
 
 

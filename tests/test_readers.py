@@ -26,8 +26,8 @@ from psoas_triage import (
     load_rulebook,
 )
 from psoas_triage.errors import RuleBookError
-from psoas_triage.models import Professional
-from psoas_triage.render import SHORT_LISTS, humanise, render_assessment, source_titles
+from psoas_triage.models import SHORT_LISTS, Professional
+from psoas_triage.render import humanise, render_assessment, source_titles
 
 PROFILE = settings(
     max_examples=100,
@@ -81,9 +81,10 @@ def test_at_emergency_and_urgent_the_score_follows_the_action(
     report = EMERGENCY if level == "emergency" else {"present": ["fever", "groin_pain", "limp"]}
     result = assess(report, shipped_book)
     assert result.triage_level is TriageLevel(level)
-    out = text_of(result, shipped_book)
-    assert out.index("Who to see") < out.index("When to seek help") < out.index("Psoas score")
-    assert "not the reason for this advice" in out
+    for details in (False, True):
+        out = text_of(result, shipped_book, details)
+        assert out.index("Who to see") < out.index("When to seek help") < out.index("Psoas score")
+        assert "not the reason for this advice" in out
     assert out.index("Psoas score") < out.index("Findings")
 
 
@@ -157,12 +158,15 @@ def test_no_result_offers_both_sides_of_a_conflict(report) -> None:
 
 
 def test_the_shipped_conflicts_are_resolved_on_the_cautious_side(shipped_book: RuleBook) -> None:
-    result = assess(CONSULTATION, shipped_book)
-    self_care = {item.id for item in result.advice.self_care}
-    avoid = {item.id for item in result.advice.avoid}
+    kicker = {**CONSULTATION, "present": [*CONSULTATION["present"], "kicking_sports"]}
+    result = assess(kicker, shipped_book)
+    every_self_care = (*result.advice.self_care, *result.more.self_care)
+    self_care = {item.id for item in every_self_care}
+    avoid = {item.id for item in (*result.advice.avoid, *result.more.avoid)}
     assert "avoid_repetitive_jumping_and_hip_flexion" in avoid
-    assert "standing_marching_strength" not in self_care
-    every_text = " ".join(item.text.lower() for item in result.advice.self_care)
+    paused = {"standing_marching_strength", "supine_marching_activation", "lunges"}
+    assert not paused & self_care
+    every_text = " ".join(item.text.lower() for item in every_self_care)
     assert "hanging leg raise" not in every_text
     if "avoid_full_squats" in avoid:
         assert "squat" not in every_text
@@ -205,10 +209,14 @@ def test_a_declared_conflict_removes_the_other_item(tmp_path: Path) -> None:
         items["avoid_full_squats"]["conflicts_with"] = ["lunges"]
 
     book = load_rulebook(_advice_copy(tmp_path, change))
-    result = assess(CONSULTATION, book)
-    assert "avoid_full_squats" in {item.id for item in result.advice.avoid}
-    assert "lunges" not in {item.id for item in result.advice.self_care}
-    assert "lunges" in {item.id for item in assess(CONSULTATION).advice.self_care}
+
+    def given(result: Assessment) -> set[str]:
+        items = (*result.advice.self_care, *result.advice.avoid)
+        return {item.id for item in (*items, *result.more.self_care, *result.more.avoid)}
+
+    assert "avoid_full_squats" in given(assess(CONSULTATION, book))
+    assert "lunges" not in given(assess(CONSULTATION, book))
+    assert "lunges" in given(assess(CONSULTATION))
 
 
 # --- a short ranked report ---
@@ -219,15 +227,18 @@ def test_the_default_report_shows_the_top_items_and_says_how_to_see_the_rest(
 ) -> None:
     result = assess(CONSULTATION, shipped_book)
     self_care, avoid = result.advice.self_care, result.advice.avoid
-    assert len(self_care) > SHORT_LISTS["self_care"] and len(avoid) > SHORT_LISTS["avoid"]
-    out = text_of(result, shipped_book)
-    shown = [item for item in (*self_care, *avoid) if f"- {item.title}" in out]
-    assert shown == [
-        *self_care[: SHORT_LISTS["self_care"]],
-        *avoid[: SHORT_LISTS["avoid"]],
-    ]
-    hidden = len(self_care) + len(avoid) - len(shown)
-    assert f"--details shows {hidden} more items" in out
+    assert len(self_care) == SHORT_LISTS["self_care"] and len(avoid) == SHORT_LISTS["avoid"]
+    assert result.more.self_care and result.more.avoid
+    out = " ".join(text_of(result, shipped_book).split())
+    every = (*self_care, *avoid, *result.more.self_care, *result.more.avoid)
+    shown = [item for item in every if item.title in out]
+    assert shown == [*self_care, *avoid]
+    assert "Self-care: " + "; ".join(item.title for item in self_care) in out
+    more = result.more
+    hidden = len(more.self_care) + len(more.avoid) + len(more.referrals)
+    assert f"--details: {hidden} more items" in out
+    whole = " ".join(text_of(result, shipped_book, details=True).split())
+    assert all(f"{item.title}: {item.text}" in whole for item in every)
     full = text_of(result, shipped_book, details=True)
     assert all(item.title in full for item in (*self_care, *avoid))
     assert len(out.splitlines()) < len(full.splitlines())

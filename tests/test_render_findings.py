@@ -1,12 +1,12 @@
 """The Findings table keeps rule titles and ids readable on an 80-column terminal.
 
-By default it shows titles with numbered source notes (titles listed under Sources); with
-``details`` it shows the rule and source ids, for authors."""
+The table is in the detailed report (``details``): titles, rule and source ids and evidence
+grades, the sources listed with their titles at the end. The short report lists the heaviest
+findings as its reasons, with their grades."""
 
 from __future__ import annotations
 
 import io
-import re
 
 from rich.console import Console
 
@@ -54,21 +54,23 @@ def test_every_source_and_the_points_are_shown(shipped_book: RuleBook) -> None:
     assert flag_line.rstrip().endswith("red flag")
 
 
-def test_by_default_titles_and_numbered_source_notes_replace_ids(shipped_book: RuleBook) -> None:
-    lines, findings = rendered(80, shipped_book, details=False)
+def test_by_default_the_heaviest_findings_are_the_reasons_with_their_grades(
+    shipped_book: RuleBook,
+) -> None:
+    result = assess({"present": MANY, "duration_days": 10, "pain_intensity": 5}, shipped_book)
+    out = io.StringIO()
+    console = Console(file=out, width=80, color_system=None, legacy_windows=False)
+    console.print(render_assessment(result, 80, False, source_titles(shipped_book)))
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
     assert max(len(line) for line in lines) <= 80
     text = "\n".join(lines)
-    notes = " ".join(" ".join(lines[lines.index("Sources") + 1 :]).split())
-    used = {source for finding in findings for source in finding.sources}
-    for source in used:
-        assert source not in text  # ids are for --details and JSON
-        assert f"] {shipped_book.sources[source].title}" in notes, source
-    numbers = [int(number) for number in re.findall(r"\[(\d+)\] ", notes)]
-    assert numbers == list(range(1, len(used) + 1))
-    table = text[: text.index("\nSources")]
-    for finding in findings:
-        if "_" in finding.rule_id:  # a one-word id ("fever") reads as a word of the text
-            assert finding.rule_id not in table, finding.rule_id
-        if len(finding.title) <= 60:
-            # whole words: the title starts a line, it is not folded mid-word
-            assert any(line.strip().startswith(finding.title) for line in lines), finding.title
+    weighed = sorted(
+        (f for f in result.findings if f.points and not f.red_flag), key=lambda f: -abs(f.points)
+    )
+    for finding in weighed[:5]:
+        line = f"{finding.points:+d} {finding.title} [{finding.evidence_grade.value}]"
+        assert line in " ".join(text.split()), line
+    assert f"and {len(weighed) - 5} more (--explain)" in text
+    for finding in result.findings:
+        if "_" in finding.rule_id:  # ids, sources and the whole table are for --details
+            assert finding.rule_id not in text, finding.rule_id

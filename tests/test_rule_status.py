@@ -241,7 +241,7 @@ def test_batch_assesses_in_the_mode_it_is_given(tmp_path: Path) -> None:
         output = tmp_path / f"out-{include}-{workers}.jsonl"
         run_batch(source, output, workers=workers, include_experimental=include)
         line = json.loads(output.read_text(encoding="utf-8"))
-        assert line == json.loads(assess(KNEE, include_experimental=include).model_dump_json())
+        assert line == json.loads(assess(KNEE, include_experimental=include).to_json())
 
 
 runner = CliRunner()
@@ -296,8 +296,8 @@ def test_the_service_takes_experimental_as_a_query_parameter() -> None:
     default = client.post("/v1/assess", json=KNEE)
     included = client.post("/v1/assess?experimental=true", json=KNEE)
     assert default.status_code == included.status_code == 200
-    assert default.text == assess(KNEE).model_dump_json()
-    assert included.text == assess(KNEE, include_experimental=True).model_dump_json()
+    assert default.text == assess(KNEE).to_json()
+    assert included.text == assess(KNEE, include_experimental=True).to_json()
     step = client.post("/v1/next-question?experimental=true", json=KNEE)
     assert step.json()["assessment"]["experimental_included"] is True
     page = client.post("/v1/report?experimental=1", json=KNEE)

@@ -69,7 +69,7 @@ def test_assess_is_byte_for_byte_the_library(client: TestClient, shipped_book: R
         response = client.post("/v1/assess", json=report)
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/json"
-        assert response.content == assess(report, shipped_book).model_dump_json().encode()
+        assert response.content == assess(report, shipped_book).to_json().encode()
 
 
 def test_bad_report_gets_the_report_error_problems(client: TestClient) -> None:
@@ -297,7 +297,7 @@ def test_concurrent_assessments_stay_correct(shipped_book: RuleBook) -> None:
 
     responses = asyncio.run(run())
     for report, response in zip(reports, responses, strict=True):
-        assert response.content == assess(report, shipped_book).model_dump_json().encode()
+        assert response.content == assess(report, shipped_book).to_json().encode()
 
 
 # --- CDS Hooks ----------------------------------------------------------------------------------

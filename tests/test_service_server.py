@@ -49,7 +49,7 @@ def test_assess_over_http(server: int, shipped_book: RuleBook) -> None:
         **{"Content-Type": "application/json"},
     )
     assert (status, kind) == (200, "application/json")
-    assert body == assess(report, shipped_book).model_dump_json().encode()
+    assert body == assess(report, shipped_book).to_json().encode()
 
 
 def test_health_and_cds_over_http(server: int, shipped_book: RuleBook) -> None:

@@ -75,7 +75,7 @@ def problems(vignette: Vignette, result: Assessment) -> list[str]:
     referred = {referral.professional for referral in result.referrals}
     exercises = [
         item.id
-        for item in result.advice.self_care
+        for item in (*result.advice.self_care, *result.more.self_care)
         if item.category in EXERCISE_CATEGORIES or item.id in EXERCISE_ITEMS
     ]
     if vignette.psoas_advice:

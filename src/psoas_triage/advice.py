@@ -6,8 +6,8 @@ Safety rule in code, whatever the advice file says: with a red flag, no self-car
 Holdbacks (``holdbacks:`` in the advice file) leave out exercises that do not fit the person
 (after a fall, in pregnancy, with severe pain...) and say why in ``Advice.held_back``.
 An item's ``conflicts_with`` leaves out the items it contradicts, so no result says both.
-Each kind is ranked (``AdviceItem.rank``, 1 = most relevant): items chosen for something in this
-report (a present code or a fired rule) before general ones, then the advice file's order.
+Each kind is ranked (``AdviceItem.rank``, 1 = most relevant; see ``_ranked``) and cut to a
+short list (``short_lists``): the rest goes to ``Assessment.more``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,17 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from psoas_triage.models import Advice, AdviceItem, Likelihood, Professional, Referral, TriageLevel
+from psoas_triage.models import (
+    SHORT_LISTS,
+    Advice,
+    AdviceItem,
+    HeldBack,
+    Likelihood,
+    MoreAdvice,
+    Professional,
+    Referral,
+    TriageLevel,
+)
 from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Selector
 
@@ -63,6 +73,7 @@ class _Prepared:
                     professional=entry.professional,
                     reason=entry.reason,
                     sources=tuple(entry.sources),
+                    evidence_grade=book.grade(entry.sources, entry.evidence),
                 ),
             )
             for entry in book.advice.referrals
@@ -77,12 +88,22 @@ class _Prepared:
                     text=entry.text,
                     category=entry.category,
                     sources=tuple(entry.sources),
+                    evidence_grade=book.grade(entry.sources, entry.evidence),
                 ),
                 entry.conflicts_with,
                 bool(entry.when.present_any or entry.when.rules_any),
             )
             for entry in book.advice.advice
         ]
+        self.held_back = {
+            entry.id: HeldBack(
+                id=entry.id,
+                reason=entry.reason,
+                sources=tuple(entry.sources),
+                evidence_grade=book.grade(entry.sources),
+            )
+            for entry in book.advice.holdbacks
+        }
         self.ranked_items: dict[tuple[str, int], AdviceItem] = {}
         """Each advice item at each rank it was given, built once (at most items x items)."""
         self.shared_advice: dict[tuple[tuple[str, ...], ...], Advice] = {}
@@ -98,6 +119,26 @@ def select_referrals(book: RuleBook, situation: Situation) -> tuple[Referral, ..
         if professional not in chosen and situation.matches(selector):
             chosen[professional] = referral
     return tuple(chosen.values())
+
+
+def short_lists(
+    referrals: tuple[Referral, ...], advice: Advice
+) -> tuple[tuple[Referral, ...], Advice, MoreAdvice]:
+    """Cut each list to its ``SHORT_LISTS`` length (they are already in rank order); what is
+    cut goes to ``MoreAdvice``. When to seek help is never cut."""
+    cut_self_care, cut_avoid = SHORT_LISTS["self_care"], SHORT_LISTS["avoid"]
+    cut_referrals = SHORT_LISTS["referrals"]
+    more = MoreAdvice(
+        self_care=advice.self_care[cut_self_care:],
+        avoid=advice.avoid[cut_avoid:],
+        referrals=referrals[cut_referrals:],
+    )
+    if not (more.self_care or more.avoid or more.referrals):
+        return referrals, advice, more
+    short = advice.model_copy(
+        update={"self_care": advice.self_care[:cut_self_care], "avoid": advice.avoid[:cut_avoid]}
+    )
+    return referrals[:cut_referrals], short, more
 
 
 def select_advice(book: RuleBook, situation: Situation) -> Advice:
@@ -122,8 +163,11 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
             excluded |= conflicts
     prepared = _prepared(book)
     ranked = {kind: _ranked(prepared, items, excluded) for kind, items in picked.items()}
-    held_back = tuple(dict.fromkeys(entry.reason for entry in holdbacks))
-    key = (*(tuple(item.id for item in ranked[kind]) for kind in KINDS), held_back)
+    held_back = tuple(prepared.held_back[entry.id] for entry in holdbacks)
+    key = (
+        *(tuple(item.id for item in ranked[kind]) for kind in KINDS),
+        tuple(entry.id for entry in holdbacks),
+    )
     advice = prepared.shared_advice.get(key)
     if advice is None:
         if len(prepared.shared_advice) >= MAX_SHARED:
@@ -140,16 +184,28 @@ MAX_SHARED = 1024
 def _ranked(
     prepared: _Prepared, items: list[tuple[bool, AdviceItem]], excluded: set[str]
 ) -> tuple[AdviceItem, ...]:
-    """``items`` without the excluded ones, specific before general, numbered from 1.
+    """``items`` without the excluded ones, most relevant first, numbered from 1.
+
+    Relevance: items chosen for something in this report (a present code or a fired rule)
+    before general ones; then the firmer evidence grade; then one item of each category before
+    a second of any (a short list of five should not be five strengthening exercises); then the
+    advice file's order.
 
     A ranked item is frozen and depends only on its id and rank, so each (id, rank) is built
     once per book and shared: a memo of advice holds no model of its own (flat memory).
     """
     kept = [entry for entry in items if entry[1].id not in excluded]
-    kept.sort(key=lambda entry: not entry[0])  # stable: the file's order within each group
+    seen: dict[str, int] = {}
+    keys = []
+    for position, (specific, item) in enumerate(kept):
+        repeat = seen.get(item.category, 0)
+        seen[item.category] = repeat + 1
+        keys.append((not specific, -item.evidence_grade.strength, repeat, position))
+    order = sorted(range(len(kept)), key=keys.__getitem__)
     shared = prepared.ranked_items
     ranked = []
-    for rank, (_, item) in enumerate(kept, start=1):
+    for rank, index in enumerate(order, start=1):
+        item = kept[index][1]
         found = shared.get((item.id, rank))
         if found is None:
             found = shared[(item.id, rank)] = item.model_copy(update={"rank": rank})

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from psoas_triage.advice import Situation, select_advice, select_referrals
+from psoas_triage.advice import Situation, select_advice, select_referrals, short_lists
 from psoas_triage.book_memo import rulebook_for
 from psoas_triage.engine import engine_for
 from psoas_triage.explain import build_evidence, evidence_item
@@ -20,8 +20,10 @@ from psoas_triage.models import (
     Advice,
     Alternative,
     Assessment,
+    EvidenceGrade,
     Finding,
     Likelihood,
+    MoreAdvice,
     RedFlag,
     Referral,
     SymptomReport,
@@ -125,7 +127,7 @@ def build_assessment(
         if loaded.rule.id in prepared.red_flags
     )
     red_flags = tuple(sorted(red_flags, key=lambda flag: -flag.triage_floor.rank))
-    referrals, advice = prepared.advice_for(
+    referrals, advice, more = prepared.advice_for(
         book, report, rules, decision.level, likelihood, bool(red_flags)
     )
     alternatives = prepared.alternatives_for(book, rules)
@@ -144,6 +146,7 @@ def build_assessment(
         findings=findings,
         referrals=referrals,
         advice=advice,
+        more=more,
         alternatives=alternatives,
         disclaimer=book.policy.disclaimer,
         rulebook_version=book.full_version,
@@ -201,8 +204,16 @@ class _Prepared:
     def __init__(self, book: RuleBook) -> None:
         self.name = book.name
         self.own = {loaded.rule.id: loaded for loaded in book.rules}
-        self.findings = {loaded.rule.id: _finding(loaded) for loaded in book.rules}
-        self.evidence = {loaded.rule.id: evidence_item(loaded) for loaded in book.rules}
+        grades = {
+            loaded.rule.id: book.grade(loaded.rule.sources, loaded.rule.evidence)
+            for loaded in book.rules
+        }
+        self.findings = {
+            loaded.rule.id: _finding(loaded, grades[loaded.rule.id]) for loaded in book.rules
+        }
+        self.evidence = {
+            loaded.rule.id: evidence_item(loaded, grades[loaded.rule.id]) for loaded in book.rules
+        }
         self.red_flags = {
             loaded.rule.id: _red_flag(loaded)
             for loaded in book.rules
@@ -229,7 +240,7 @@ class _Prepared:
         self.raising = frozenset(
             loaded.rule.id for loaded in book.rules if loaded.rule.alternatives
         )
-        self._advice: dict[tuple[Any, ...], tuple[tuple[Referral, ...], Advice]] = {}
+        self._advice: dict[tuple[Any, ...], tuple[tuple[Referral, ...], Advice, MoreAdvice]] = {}
         self._alternatives: dict[tuple[str, ...], tuple[Alternative, ...]] = {}
         self._alternative_models: dict[tuple[str, tuple[str, ...]], Alternative] = {}
 
@@ -256,8 +267,9 @@ class _Prepared:
         level: TriageLevel,
         likelihood: Likelihood,
         red_flag: bool,
-    ) -> tuple[tuple[Referral, ...], Advice]:
-        """Referrals and advice, as ``select_referrals`` / ``select_advice`` would give them."""
+    ) -> tuple[tuple[Referral, ...], Advice, MoreAdvice]:
+        """Referrals and advice, as ``select_referrals`` / ``select_advice`` would give them,
+        cut to the short lists (``short_lists``)."""
         key = (
             level,
             likelihood,
@@ -272,7 +284,7 @@ class _Prepared:
         chosen = self._advice.get(key)
         if chosen is None:
             situation = _situation(report, fired, level, likelihood, red_flag)
-            chosen = (select_referrals(book, situation), select_advice(book, situation))
+            chosen = short_lists(select_referrals(book, situation), select_advice(book, situation))
             _remember(self._advice, key, chosen)
         return chosen
 
@@ -329,7 +341,7 @@ def _resolve(rulebook: RuleBook | str | Path | None) -> RuleBook:
     return rulebook_for(rulebook)
 
 
-def _finding(loaded: LoadedRule) -> Finding:
+def _finding(loaded: LoadedRule, grade: EvidenceGrade) -> Finding:
     rule = loaded.rule
     return Finding(
         rule_id=rule.id,
@@ -339,6 +351,7 @@ def _finding(loaded: LoadedRule) -> Finding:
         triage_floor=rule.triage_floor,
         red_flag=rule.red_flag,
         sources=tuple(rule.sources),
+        evidence_grade=grade,
     )
 
 

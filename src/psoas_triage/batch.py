@@ -100,7 +100,9 @@ class LineOptions:
     language: str | None = None
     include_experimental: bool = False
     compact: bool = False
-    """Write ``compact_record`` instead of the full Assessment (error records are the same)."""
+    """Write ``compact_record`` instead of the Assessment (error records are the same)."""
+    details: bool = False
+    """Write the whole Assessment (``Assessment.to_json(details=True)``), not the short one."""
 
 
 _STOP_REQUESTED = threading.Event()
@@ -292,6 +294,7 @@ def run_batch(
     language: str | None = None,
     include_experimental: bool = False,
     compact: bool = False,
+    details: bool = False,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -302,14 +305,15 @@ def run_batch(
     ``language`` writes every assessment in that locale's texts (a LanguageError before any
     work starts when the book has no such locale).
     ``include_experimental`` assesses with experimental rules too (as ``assess``).
-    ``compact`` writes ``compact_record`` instead of the full Assessment (error records are the
+    ``compact`` writes ``compact_record`` instead of the Assessment (error records are the
     same either way): for population screening, where the advice text repeated on every line
-    would make most of the output.
+    would make most of the output. Otherwise each line is ``Assessment.to_json``, whole with
+    ``details``.
     """
     _check_sizes(workers, chunk_size)
     book = _load(rules)
     resolve_language(book, language)
-    options = LineOptions(language, include_experimental, compact)
+    options = LineOptions(language, include_experimental, compact, details)
     _start_unstopped()
     started = time.perf_counter()
     summary = BatchSummary(workers=workers)
@@ -481,7 +485,7 @@ def _assess_line(
         )
         if options.compact:
             return _compact_json(compact_record(assessment)), assessment.triage_level.value
-        return assessment.model_dump_json(), assessment.triage_level.value
+        return assessment.to_json(details=options.details), assessment.triage_level.value
     except Exception as error:  # one bad line must never stop the batch; an interrupt must
         if _is_interrupt(error):
             raise KeyboardInterrupt from error

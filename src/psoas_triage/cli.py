@@ -461,10 +461,11 @@ def print_json(data: Any) -> None:
 def emit_assessment(
     assessment: Assessment, as_json: bool, details: bool = False, book: RuleBook | None = None
 ) -> None:
-    """The report on standard output: exactly the Assessment JSON, or the rich report (whose
-    numbered source notes take their titles from ``book``)."""
+    """The report on standard output: the Assessment JSON (short unless ``details``: see
+    ``Assessment.to_json``), or the rich report (whose numbered source notes take their titles
+    from ``book``)."""
     if as_json:
-        sys.stdout.write(assessment.model_dump_json() + "\n")
+        sys.stdout.write(assessment.to_json(details=details) + "\n")
         sys.stdout.flush()
         return
     from rich.console import Console
@@ -1086,6 +1087,14 @@ def batch(
         ),
     ] = None,
     experimental: ExperimentalOption = False,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details",
+            help="Write every Assessment whole: the items beyond the short lists ('more'), "
+            "the explanation ('evidence') and the band's open questions.",
+        ),
+    ] = False,
     compact: Annotated[
         bool,
         typer.Option(
@@ -1132,6 +1141,7 @@ def batch(
             language=language,
             include_experimental=experimental,
             compact=compact,
+            details=details,
         )
     except BrokenPipeError:
         raise ReaderGone() from None

@@ -299,6 +299,7 @@ def run_batch_on_cluster(
     language: str | None = None,
     include_experimental: bool = False,
     compact: bool = False,
+    details: bool = False,
 ) -> BatchSummary:
     """``run_batch`` with the chunks assessed on a Dask cluster; the output is byte for byte
     the same, written by the same writer (atomic, ``OUT.partial`` when interrupted).
@@ -311,7 +312,7 @@ def run_batch_on_cluster(
     _check_sizes(workers, chunk_size)
     ref = BookRef.of(rules)
     resolve_language(ref.load(), language)  # a wrong language fails here, not on every line
-    options = LineOptions(language, include_experimental, compact)
+    options = LineOptions(language, include_experimental, compact, details)
     _start_unstopped()
     started = time.perf_counter()
     levels: Counter[str] = Counter()

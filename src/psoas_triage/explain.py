@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from psoas_triage.models import Evidence, EvidenceItem, Floor, Likelihood
+from psoas_triage.models import Evidence, EvidenceGrade, EvidenceItem, Floor, Likelihood
 from psoas_triage.rulebook import LoadedRule
 from psoas_triage.schema import Bands
 from psoas_triage.scoring import Scored
 from psoas_triage.triage import TriageDecision
 
 
-def evidence_item(loaded: LoadedRule) -> EvidenceItem:
-    """One fired rule as an evidence item."""
+def evidence_item(loaded: LoadedRule, grade: EvidenceGrade) -> EvidenceItem:
+    """One fired rule as an evidence item, with how firmly its sources support it."""
     rule = loaded.rule
     return EvidenceItem(
         rule_id=rule.id,
@@ -24,6 +24,7 @@ def evidence_item(loaded: LoadedRule) -> EvidenceItem:
         points=rule.points,
         sources=tuple(rule.sources),
         alternatives=tuple(rule.alternatives),
+        evidence_grade=grade,
     )
 
 
@@ -32,7 +33,7 @@ def build_evidence(
     scored: Scored,
     decision: TriageDecision,
     bands: Bands,
-    items: Mapping[str, EvidenceItem] | None = None,
+    items: Mapping[str, EvidenceItem],
 ) -> Evidence:
     """Sort the fired rules into supporting, conflicting and denied; list the floors.
 
@@ -45,7 +46,7 @@ def build_evidence(
     denials: list[EvidenceItem] = []
     for loaded in fired:
         rule = loaded.rule
-        item = items[rule.id] if items is not None else evidence_item(loaded)
+        item = items[rule.id]
         if rule.is_denial:
             denials.append(item)
         elif rule.points > 0:

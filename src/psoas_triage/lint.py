@@ -22,16 +22,24 @@ statement or review (the kind stays in the schema so older rule books keep loadi
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
 from psoas_triage.engine import engine_for
 from psoas_triage.errors import RuleBookError
 from psoas_triage.locales import missing_keys, safety_keys
-from psoas_triage.models import Likelihood, SymptomReport
-from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
-from psoas_triage.schema import Category, SourceKind, Status
+from psoas_triage.models import EvidenceGrade, Likelihood, SymptomReport, TriageLevel
+from psoas_triage.rulebook import LoadedRule, RuleBook, load_body_map, load_rulebook
+from psoas_triage.schema import AdviceRule, Category, Selector, SourceKind, Status
 from psoas_triage.scoring import score_fired
+
+MAX_SOURCE_CLAIM_EXPOSURE_POINTS = 3
+"""Most one rule may weigh when it needs an exposure and rests only on the seed documents'
+claims (posture, sleeping curled up, high heels...): the documents' advice, not evidence."""
+
+MAX_SOURCE_CLAIM_EXPOSURE_TOTAL = 6
+"""Most one exposure may add through every source-claim rule that needs it."""
 
 MAX_DENIAL_POINTS = 20
 """Most the denials of core psoas signs may take away together (a bounded amount)."""
@@ -83,7 +91,99 @@ def lint_rulebook(book: RuleBook) -> list[LintProblem]:
         *locale_notes(book),
         *status_problems(book),
         *source_problems(book),
+        *advice_problems(book),
     ]
+
+
+EXERCISE_LEVELS = frozenset({TriageLevel.consultation, TriageLevel.self_care})
+"""The levels at which an exercise (a self-care item that loads something) fits: at urgent or
+emergency the person is to be seen first."""
+
+
+def advice_problems(book: RuleBook) -> list[LintProblem]:
+    """Advice that contradicts itself or the level: a self-care item that does not say what it
+    loads; one that loads something and can be offered at urgent or emergency; one that loads
+    what an avoid item pauses while both can apply to the same person (name it in that avoid
+    item's ``conflicts_with`` or narrow a ``when``)."""
+    file = str(book.path / "advice.yaml")
+    items = book.advice.advice
+    problems = []
+    for item in items:
+        if item.kind != "self_care":
+            continue
+        if item.loads is None:
+            # An error once the book names its loads; before that, a nudge to start.
+            severity = "error" if book.advice.loads else "warning"
+            problems.append(
+                LintProblem(file, item.id, "say what it loads ('loads: []' for nothing)", severity)
+            )
+            continue
+        levels = item.when.triage_in
+        if item.loads and (levels is None or not levels <= EXERCISE_LEVELS):
+            problems.append(
+                LintProblem(
+                    file,
+                    item.id,
+                    f"loads {', '.join(sorted(item.loads))} but can be offered at urgent or "
+                    "emergency, where the person is to be seen first: add "
+                    "'triage_in: [consultation, self_care]' to its when",
+                )
+            )
+        for other in items:
+            paused = (item.loads or frozenset()) & other.pauses
+            if (
+                paused
+                and item.id not in other.conflicts_with
+                and can_apply_together(item.when, other.when)
+                and not _held_back_whenever(book, item, other.when)
+            ):
+                problems.append(
+                    LintProblem(
+                        file,
+                        item.id,
+                        f"loads {', '.join(sorted(paused))}, which {other.id!r} pauses, and "
+                        "both can apply to the same person: add it to that item's "
+                        "conflicts_with or narrow one of the two 'when's",
+                    )
+                )
+    return problems
+
+
+def can_apply_together(first: Selector, second: Selector) -> bool:
+    """False only when no situation can meet both selectors (their levels, bands or red-flag
+    settings differ, or one needs a code or rule the other excludes); True when unsure."""
+    for mine, theirs in ((first, second), (second, first)):
+        if mine.present_any is not None and mine.present_any <= (theirs.present_none or set()):
+            return False
+        if mine.rules_any is not None and mine.rules_any <= (theirs.rules_none or set()):
+            return False
+    return not (
+        _disjoint(first.triage_in, second.triage_in)
+        or _disjoint(first.likelihood_in, second.likelihood_in)
+        or (
+            first.red_flag is not None
+            and second.red_flag is not None
+            and first.red_flag != second.red_flag
+        )
+    )
+
+
+def _disjoint(first: AbstractSet[object] | None, second: AbstractSet[object] | None) -> bool:
+    return first is not None and second is not None and first.isdisjoint(second)
+
+
+def _held_back_whenever(book: RuleBook, item: AdviceRule, when: Selector) -> bool:
+    """Some holdback holds ``item`` back in every situation ``when`` describes (its own
+    selector asks nothing ``when`` does not ask the same way)."""
+    asked = when.model_dump(exclude_none=True)
+    return any(
+        (item.id in holdback.items or item.category in holdback.categories)
+        and all(
+            asked.get(key) == value
+            for key, value in holdback.when.model_dump(exclude_none=True).items()
+        )
+        for holdback in book.advice.holdbacks
+    )
 
 
 def source_problems(book: RuleBook) -> list[LintProblem]:
@@ -159,9 +259,58 @@ def locale_notes(book: RuleBook) -> list[LintProblem]:
 def calibration_problems(book: RuleBook) -> list[LintProblem]:
     """Score calibration: one finding reaching likely, denials; and, for a book that marks
     psoas-specific signs (the calibrated model), double counting and the specific signs."""
-    problems = [*single_finding_problems(book), *denial_problems(book)]
+    problems = [
+        *single_finding_problems(book),
+        *denial_problems(book),
+        *source_claim_exposure_problems(book),
+    ]
     if book.marks_specific_signs:
         problems += [*finding_weight_problems(book), *specific_sign_problems(book)]
+    return problems
+
+
+def source_claim_exposure_problems(book: RuleBook) -> list[LintProblem]:
+    """An exposure resting only on the seed documents' claims weighs little: at most
+    ``MAX_SOURCE_CLAIM_EXPOSURE_POINTS`` per rule and ``MAX_SOURCE_CLAIM_EXPOSURE_TOTAL``
+    through all the rules that need it, so no amount of sitting or posture makes a psoas
+    picture by itself (the documents themselves call psoas syndrome rare)."""
+    problems = []
+    totals: dict[str, list[LoadedRule]] = {}
+    for loaded in book.rules:
+        rule = loaded.rule
+        if rule.points <= 0 or book.grade(rule.sources, rule.evidence) is not (
+            EvidenceGrade.source_claim
+        ):
+            continue
+        exposures = [
+            code
+            for code in dict.fromkeys([*rule.when.all, *rule.when.any])
+            if code in book.terms and book.terms[code].category is Category.exposure
+        ]
+        for code in exposures:
+            totals.setdefault(code, []).append(loaded)
+        if exposures and rule.points > MAX_SOURCE_CLAIM_EXPOSURE_POINTS:
+            problems.append(
+                LintProblem(
+                    loaded.file,
+                    rule.id,
+                    f"weighs {rule.points} points on an exposure ({', '.join(exposures)}) that "
+                    f"rests only on source claims: at most {MAX_SOURCE_CLAIM_EXPOSURE_POINTS}",
+                )
+            )
+    vocabulary = str(book.path / "vocabulary.yaml")
+    for code, rules in totals.items():
+        total = sum(loaded.rule.points for loaded in rules)
+        if total > MAX_SOURCE_CLAIM_EXPOSURE_TOTAL:
+            problems.append(
+                LintProblem(
+                    vocabulary,
+                    code,
+                    f"this exposure adds up to {total} points through source-claim rules "
+                    f"({', '.join(loaded.rule.id for loaded in rules)}): at most "
+                    f"{MAX_SOURCE_CLAIM_EXPOSURE_TOTAL}",
+                )
+            )
     return problems
 
 

@@ -23,6 +23,7 @@ from psoas_triage.models import (
     Assessment,
     Evidence,
     EvidenceItem,
+    HeldBack,
     NextStep,
     Question,
     WarningSign,
@@ -124,11 +125,9 @@ class _Texts:
     def alternative(self, item: Alternative) -> Alternative:
         return self.translated(item, "alternatives", item.id, ("title", "description"))
 
-    def held_back(self, reason: str) -> str:
-        holdback_id = _holdback_ids(self.book).get(reason)
-        if holdback_id is None:  # not a holdback of this book: nothing to translate it by
-            return reason
-        return self.pick(f"holdbacks.{holdback_id}", self.texts.holdbacks.get(holdback_id), reason)
+    def held_back(self, item: HeldBack) -> HeldBack:
+        reason = self.pick(f"holdbacks.{item.id}", self.texts.holdbacks.get(item.id), item.reason)
+        return item if reason == item.reason else item.model_copy(update={"reason": reason})
 
     def evidence(self, evidence: Evidence) -> Evidence:
         def items(group: tuple[EvidenceItem, ...]) -> tuple[EvidenceItem, ...]:
@@ -153,13 +152,6 @@ class _Texts:
         else:
             text = self.pick("interview.checklist", interview.checklist, question.text)
         return question.model_copy(update={"text": text})
-
-
-def _build_holdback_ids(book: RuleBook) -> dict[str, str]:
-    return {holdback.reason: holdback.id for holdback in book.advice.holdbacks}
-
-
-_holdback_ids = per_book(_build_holdback_ids)
 
 
 def localise_assessment(
@@ -192,7 +184,13 @@ def _localised(assessment: Assessment, texts: _Texts) -> Assessment:
                 "self_care": texts.each(advice.self_care, texts.advice_item),
                 "avoid": texts.each(advice.avoid, texts.advice_item),
                 "seek_help": texts.each(advice.seek_help, texts.advice_item),
-                "held_back": tuple(texts.held_back(reason) for reason in advice.held_back),
+                "held_back": tuple(texts.held_back(item) for item in advice.held_back),
+            }
+        ),
+        "more": assessment.more.model_copy(
+            update={
+                "self_care": texts.each(assessment.more.self_care, texts.advice_item),
+                "avoid": texts.each(assessment.more.avoid, texts.advice_item),
             }
         ),
         "alternatives": tuple(texts.alternative(item) for item in assessment.alternatives),

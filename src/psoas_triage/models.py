@@ -8,7 +8,7 @@ question for the rule book's vocabulary, answered in ``reports.parse_report``.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -64,6 +64,41 @@ _TRIAGE_RANK = {
     TriageLevel.consultation: 1,
     TriageLevel.urgent: 2,
     TriageLevel.emergency: 3,
+}
+
+
+class EvidenceGrade(_StrEnum):
+    """How firmly a rule or an advice item is supported, from its strongest cited source.
+
+    From strongest to weakest: a named clinical ``guideline``; a ``consensus`` statement; a
+    peer-reviewed ``review``; taught clinical ``practice`` with no single document; and a
+    ``source-claim``, what the seed documents say and nothing firmer. A reader weighs a
+    source-claim as the documents' advice, not as established fact.
+    """
+
+    guideline = "guideline"
+    consensus = "consensus"
+    review = "review"
+    practice = "practice"
+    source_claim = "source-claim"
+
+    @property
+    def strength(self) -> int:
+        """4 for a guideline down to 0 for a source claim: higher means firmer."""
+        return _GRADE_STRENGTH[self]
+
+    @classmethod
+    def strongest(cls, *grades: EvidenceGrade) -> EvidenceGrade:
+        """The firmest of ``grades`` (a source claim when none are given)."""
+        return max(grades, key=lambda grade: grade.strength, default=cls.source_claim)
+
+
+_GRADE_STRENGTH = {
+    EvidenceGrade.guideline: 4,
+    EvidenceGrade.consensus: 3,
+    EvidenceGrade.review: 2,
+    EvidenceGrade.practice: 1,
+    EvidenceGrade.source_claim: 0,
 }
 
 
@@ -158,11 +193,15 @@ class Finding(BaseModel):
 
     rule_id: str
     title: str
-    family: str
+    family: str = ""
     points: int
     triage_floor: TriageLevel | None = None
     red_flag: bool = False
     sources: tuple[str, ...]
+    evidence_grade: EvidenceGrade = Field(
+        default=EvidenceGrade.source_claim,
+        description="how firmly it is supported: its strongest cited source's kind",
+    )
 
 
 class RedFlag(BaseModel):
@@ -192,7 +231,13 @@ class WarningSign(BaseModel):
 
 class UncheckedRedFlag(WarningSign):
     """A warning sign the report neither reports nor denies, although it could still raise the
-    triage level. While any is left, the level is at least ``consultation``."""
+    triage level. While any is left, the level is at least ``consultation``.
+
+    The short JSON (``Assessment.to_json``) keeps only the code: the checklist
+    (``warning_sign_checklist``) and the interview have the label and the question."""
+
+    label: str = ""
+    question: str = ""
 
 
 class Referral(BaseModel):
@@ -203,6 +248,10 @@ class Referral(BaseModel):
     professional: Professional
     reason: str
     sources: tuple[str, ...]
+    evidence_grade: EvidenceGrade = Field(
+        default=EvidenceGrade.source_claim,
+        description="how firmly it is supported: its strongest cited source's kind",
+    )
 
 
 class AdviceItem(BaseModel):
@@ -213,9 +262,28 @@ class AdviceItem(BaseModel):
     id: str
     title: str
     text: str
-    category: str
+    category: str = ""
     sources: tuple[str, ...]
+    evidence_grade: EvidenceGrade = Field(
+        default=EvidenceGrade.source_claim,
+        description="how firmly it is supported: its strongest cited source's kind",
+    )
     rank: int = Field(default=0, description="1 = most relevant in its list; 0 = not ranked")
+
+
+class HeldBack(BaseModel):
+    """Advice held back for this person: why, and what says so (a holdback of the advice
+    file, e.g. the first days after an injury or pregnancy)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    reason: str
+    sources: tuple[str, ...]
+    evidence_grade: EvidenceGrade = Field(
+        default=EvidenceGrade.source_claim,
+        description="how firmly it is supported: its strongest cited source's kind",
+    )
 
 
 class Advice(BaseModel):
@@ -230,7 +298,35 @@ class Advice(BaseModel):
     self_care: tuple[AdviceItem, ...] = ()
     avoid: tuple[AdviceItem, ...] = ()
     seek_help: tuple[AdviceItem, ...] = ()
-    held_back: tuple[str, ...] = ()
+    held_back: tuple[HeldBack, ...] = ()
+
+
+class MoreAdvice(BaseModel):
+    """What the short lists of an assessment leave out, still in rank order: self-care beyond
+    the first ``SHORT_LISTS["self_care"]``, things to avoid beyond the first 3, professionals
+    beyond the first 3. A person can follow five things; the rest stays one step away (the
+    report's ``--details``, the JSON with details) instead of burying the first ones."""
+
+    model_config = ConfigDict(frozen=True)
+
+    self_care: tuple[AdviceItem, ...] = ()
+    avoid: tuple[AdviceItem, ...] = ()
+    referrals: tuple[Referral, ...] = ()
+
+
+SHORT_LISTS = {"self_care": 5, "avoid": 3, "referrals": 3}
+DETAIL_FIELDS = frozenset({"more", "evidence", "likelihood_open_questions"})
+"""Assessment fields the short JSON leaves out (``to_json(details=True)`` keeps them): the
+items beyond the short lists, the explanation, and the band's open questions."""
+_ADVICE_SHORT = {"__all__": {"category"}}
+_SHORT_EXCLUDE: dict[str, Any] = {
+    **dict.fromkeys(DETAIL_FIELDS, True),
+    "unchecked_red_flags": {"__all__": {"label", "question"}},
+    "findings": {"__all__": {"family"}},
+    "advice": dict.fromkeys(("self_care", "avoid", "seek_help"), _ADVICE_SHORT),
+}
+"""How many items of each list an assessment shows first; the rest go to ``more``. When to
+seek help is never cut: it is the safety net."""
 
 
 class Alternative(BaseModel):
@@ -256,6 +352,10 @@ class EvidenceItem(BaseModel):
     sources: tuple[str, ...]
     alternatives: tuple[str, ...] = Field(
         default=(), description="ids of the other causes this finding raises for discussion"
+    )
+    evidence_grade: EvidenceGrade = Field(
+        default=EvidenceGrade.source_claim,
+        description="how firmly it is supported: its strongest cited source's kind",
     )
 
 
@@ -321,6 +421,13 @@ class Assessment(BaseModel):
     findings: tuple[Finding, ...]
     referrals: tuple[Referral, ...]
     advice: Advice
+    more: MoreAdvice = Field(
+        default_factory=MoreAdvice,
+        description=(
+            "self-care, things to avoid and professionals beyond the short lists, in rank "
+            "order; left out of the JSON unless details are asked for"
+        ),
+    )
     alternatives: tuple[Alternative, ...]
     disclaimer: str
     rulebook_version: str
@@ -350,6 +457,14 @@ class Assessment(BaseModel):
         description="ids of experimental rules that matched the report but were left out "
         "(empty when experimental rules were included)",
     )
+
+    def to_json(self, *, details: bool = False) -> str:
+        """The assessment as JSON, the form every door sends: short unless ``details``, so an
+        answer stays a few kilobytes. Short leaves out ``DETAIL_FIELDS``, the label and question
+        of each unchecked warning sign (the checklist has them), each finding's family and each
+        advice item's category (all have defaults, so the short JSON still validates as an
+        Assessment). ``model_dump_json()`` is the whole model."""
+        return self.model_dump_json(exclude=None if details else _SHORT_EXCLUDE)
 
     @property
     def fired_rule_ids(self) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from rich.text import Text
 from psoas_triage.models import AdviceItem, Assessment, SymptomReport, TriageLevel
 from psoas_triage.rulebook import LoadedRule, RuleBook
 from psoas_triage.schema import Rule
+from psoas_triage.triage import is_screen_reason
 
 LEVEL_STYLE = {
     TriageLevel.emergency: "bold white on red",
@@ -43,9 +44,6 @@ def humanise(code: str) -> str:
     return code.replace("_", " ")
 
 
-SHORT_LISTS = {"self_care": 5, "avoid": 3}
-"""How many top-ranked items of each list the default report shows (``--details``: all)."""
-
 SECONDARY_LEVELS = frozenset({TriageLevel.emergency, TriageLevel.urgent})
 """Levels at which the psoas score is shown after the action, as secondary information."""
 
@@ -58,13 +56,17 @@ def render_assessment(
 ) -> RenderableType:
     """The report as one rich renderable, laid out for ``width`` columns.
 
-    Short by default: the top-ranked self-care and what-to-avoid items by title, findings by
-    title with numbered source notes. ``details`` adds every item with its instructions and the
-    rule and source ids. When to seek help is always shown in full: it is the safety net. At
-    emergency and urgent the action comes first and the psoas score follows, worded as
-    secondary, so a high score never reads as "it's just a muscle". ``source_titles`` (source
-    id -> title, from the rule book) names the numbered source notes; without it they show ids.
+    Short by default (``_short_report``: it fits a screen). ``details`` gives everything:
+    every unchecked warning sign with its question, every fired rule with its id, evidence grade
+    and source ids, every referral with its reason, every advice item with its instructions
+    (the short lists and ``Assessment.more``), what was held back and why, when to seek help in
+    full, and the cited sources by id and title (``source_titles``: source id -> title, from the
+    rule book; without it the ids stand alone). At emergency and urgent the action comes first
+    and the psoas score follows, worded as secondary, so a high score never reads as "it's just
+    a muscle".
     """
+    if not details:
+        return Group(*_short_report(assessment))
     urgent = assessment.triage_level in SECONDARY_LEVELS
     notes = _SourceNotes()
     parts: list[RenderableType] = [_triage_panel(assessment)]
@@ -93,11 +95,13 @@ def render_assessment(
                 style="yellow",
             )
         )
+    more = assessment.more
+    referrals = (*assessment.referrals, *more.referrals) if details else assessment.referrals
     who = _section(
         "Who to see",
         [
             _titled(humanise(referral.professional.value).capitalize(), referral.reason)
-            for referral in assessment.referrals
+            for referral in referrals
         ],
     )
     seek = _section("When to seek help", _advice_lines(assessment.advice.seek_help, True))
@@ -113,30 +117,146 @@ def render_assessment(
         "Other causes to discuss with a professional",
         [_titled(alt.title, alt.description) for alt in assessment.alternatives],
     )
-    hidden = 0
     for kind, title in (("self_care", "Self-care"), ("avoid", "What to avoid")):
         items: tuple[AdviceItem, ...] = getattr(assessment.advice, kind)
-        shown = items if details else items[: SHORT_LISTS[kind]]
-        hidden += len(items) - len(shown)
-        parts += _section(title, _advice_lines(shown, details))
+        if details:
+            items = (*items, *getattr(more, kind))
+        parts += _section(title, _advice_lines(items, details, graded=details))
+    if assessment.advice.held_back:
+        parts += _section(
+            "Held back for you", [Text(item.reason) for item in assessment.advice.held_back]
+        )
     if not urgent:
         parts += seek
-    if not details and (assessment.advice.self_care or assessment.advice.avoid):
-        more = f"{hidden} more items and " if hidden else ""
-        parts.append(Text(f"(--details shows {more}how to do each item)", style="dim"))
+    hidden = len(more.self_care) + len(more.avoid) + len(more.referrals)
+    if not details and (assessment.advice.self_care or assessment.advice.avoid or hidden):
+        extra = f"{hidden} more items and " if hidden else ""
+        parts.append(Text(f"(--details shows {extra}how to do each item)", style="dim"))
     parts += notes.renderables()
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
     parts.append(Text(_rule_book_line(assessment, details), style="dim"))
-    if assessment.untranslated:
-        parts.append(
-            Text(
-                f"Language {assessment.language}: {len(assessment.untranslated)} texts shown in "
-                "English (no translation yet); headings and reasons are English",
-                style="dim",
-            )
-        )
+    parts += _untranslated_line(assessment)
     return Group(*parts)
+
+
+def _untranslated_line(assessment: Assessment) -> list[RenderableType]:
+    """In another language, how many texts stay English (none in English)."""
+    if not assessment.untranslated:
+        return []
+    return [
+        Text(
+            f"Language {assessment.language}: {len(assessment.untranslated)} texts shown in "
+            "English (no translation yet); headings and reasons are English",
+            style="dim",
+        )
+    ]
+
+
+UNCHECKED_NAMED = 3
+"""How many unchecked warning signs the short report names (the most dangerous first)."""
+
+REASONS_SHOWN = 5
+"""How many fired rules the short report lists as the reasons for the score."""
+
+
+def _short_report(assessment: Assessment) -> list[RenderableType]:
+    """The report that fits a screen: the action and why, what was not checked (named once,
+    most dangerous first), the score and its top reasons, who to see, the short lists by
+    title, what was held back and why, when to seek help, the disclaimer. ``--details`` has
+    the rest: every question, every item with how to do it, every rule with its sources."""
+    urgent = assessment.triage_level in SECONDARY_LEVELS
+    parts: list[RenderableType] = [_triage_panel(assessment, screen_reasons=False)]
+    if assessment.red_flags:
+        flags = [
+            Text(f"{flag.title} ({humanise(flag.triage_floor.value)})")
+            for flag in assessment.red_flags
+        ]
+        parts += [_heading("Red flags"), _bullets(flags, marker=Text("!", style="bold red"))]
+    if assessment.unchecked_red_flags:
+        parts.append(_unchecked_paragraph(assessment))
+    who = [_who_to_see(assessment)] if assessment.referrals else []
+    seek = _seek_help_short(assessment.advice.seek_help)
+    score = [_score(assessment, urgent, short=True), *_top_reasons(assessment)]
+    parts += [*who, *seek, *score] if urgent else [*score, *who]
+    parts += _inline("Self-care", [item.title for item in assessment.advice.self_care])
+    parts += _inline("What to avoid", [item.title for item in assessment.advice.avoid])
+    held = [Text(item.reason) for item in assessment.advice.held_back]
+    parts += _section("Held back for you", held)
+    if not urgent:
+        parts += seek
+    more = assessment.more
+    hidden = len(more.self_care) + len(more.avoid) + len(more.referrals)
+    extra = f"{hidden} more items, " if hidden else ""
+    parts.append(Text(f"(--details: {extra}how to do each, every rule and source)", style="dim"))
+    parts.append(Text(assessment.disclaimer, style="italic"))
+    parts.append(Text(_rule_book_line(assessment, False), style="dim"))
+    parts += _untranslated_line(assessment)
+    return parts
+
+
+def _inline(title: str, names: list[str]) -> list[RenderableType]:
+    """``title: a; b; c`` as one wrapped paragraph, or nothing when there are no names."""
+    if not names:
+        return []
+    text = Text(f"\n{title}: ", style="bold")
+    text.append("; ".join(names))
+    return [text]
+
+
+def _seek_help_short(items: tuple[AdviceItem, ...]) -> list[RenderableType]:
+    """The most urgent way to seek help in full (the safety net), the others by title."""
+    if not items:
+        return []
+    lines = _advice_lines(items[:1], True)
+    if len(items) > 1:
+        lines.append(Text("Also: " + "; ".join(item.title for item in items[1:])))
+    return _section("When to seek help", lines)
+
+
+def _unchecked_paragraph(assessment: Assessment) -> Text:
+    """The unchecked warning signs, named once: the first few, then how many more."""
+    unchecked = assessment.unchecked_red_flags
+    named = [flag.label for flag in unchecked[:UNCHECKED_NAMED]]
+    rest = len(unchecked) - len(named)
+    listed = ", ".join(named) + (f" and {rest} more" if rest else "")
+    text = Text("\nNot checked yet", style="bold yellow")
+    text.append(f" (any could make it more urgent): {listed}. ")
+    text.append("Answer them with `psoas-triage interview`, or --absent.", style="yellow")
+    return text
+
+
+def _top_reasons(assessment: Assessment) -> list[RenderableType]:
+    """The fired rules that weigh most, one line each (red flags are listed above, and a floor
+    that decides the level is in the banner's why)."""
+    if not assessment.findings:
+        return [Text("No rule fired on this report.", style="dim")]
+    weighed = [
+        finding
+        for finding in assessment.findings
+        if not finding.red_flag and (finding.points or finding.triage_floor is None)
+    ]
+    weighed.sort(key=lambda finding: (-abs(finding.points), finding.triage_floor is None))
+    lines = []
+    for finding in weighed[:REASONS_SHOWN]:
+        if finding.points:
+            line = Text(f"{finding.points:+d} {finding.title}")
+        else:
+            floor = humanise(finding.triage_floor.value) if finding.triage_floor else "noted"
+            line = Text(f"{finding.title} (at least {floor})")
+        line.append(f" [{finding.evidence_grade.value}]", style="dim")
+        lines.append(line)
+    if len(weighed) > REASONS_SHOWN:
+        lines.append(Text(f"and {len(weighed) - REASONS_SHOWN} more (--explain)", style="dim"))
+    return [_bullets(lines)] if lines else []
+
+
+def _who_to_see(assessment: Assessment) -> Text:
+    """The professionals to see, on one line (``--details`` says why each)."""
+    names = [humanise(referral.professional.value) for referral in assessment.referrals]
+    text = Text("\nWho to see: ", style="bold")
+    text.append(", ".join(names).capitalize())
+    return text
 
 
 def _rule_book_line(assessment: Assessment, details: bool) -> str:
@@ -157,24 +277,21 @@ def _section(title: str, lines: list[Text]) -> list[RenderableType]:
 
 
 class _SourceNotes:
-    """Source ids numbered in order of first use, listed once at the end as ``[n] title``."""
+    """The sources the findings cite, in order of first use, listed once at the end as
+    ``id: title`` (a clinician checks a rule against them)."""
 
     def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
         self.titles: dict[str, str] = {}
 
-    def refer(self, source_id: str, title: str | None) -> int:
-        if source_id not in self.numbers:
-            self.numbers[source_id] = len(self.numbers) + 1
-            self.titles[source_id] = title or source_id
-        return self.numbers[source_id]
+    def refer(self, source_id: str, title: str | None) -> None:
+        self.titles.setdefault(source_id, title or source_id)
 
     def renderables(self) -> list[RenderableType]:
-        if not self.numbers:
+        if not self.titles:
             return []
         lines = [
-            Text(f"[{number}] {self.titles[source]}", style="dim")
-            for source, number in self.numbers.items()
+            Text(f"{source}: {title}" if title != source else source, style="dim")
+            for source, title in self.titles.items()
         ]
         return [_heading("Sources"), *lines]
 
@@ -185,9 +302,16 @@ def print_assessment(
     details: bool = False,
     source_titles: Mapping[str, str] | None = None,
 ) -> None:
-    """Print the report to ``console`` (standard output by default)."""
+    """Print the report to ``console`` (standard output by default). Piped, its lines carry
+    no trailing padding (rich pads table cells to the width)."""
     console = console or Console()
-    console.print(render_assessment(assessment, console.width, details, source_titles))
+    report = render_assessment(assessment, console.width, details, source_titles)
+    if console.is_terminal:
+        console.print(report)
+        return
+    with console.capture() as captured:
+        console.print(report)
+    console.file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
 def source_titles(book: RuleBook) -> dict[str, str]:
@@ -195,15 +319,22 @@ def source_titles(book: RuleBook) -> dict[str, str]:
     return {source_id: source.title for source_id, source in book.sources.items()}
 
 
-def _triage_panel(assessment: Assessment) -> Panel:
+def _triage_panel(assessment: Assessment, screen_reasons: bool = True) -> Panel:
+    """Level, action and why; without ``screen_reasons`` when the report names the unchecked
+    warning signs on its own (the short report)."""
     level = assessment.triage_level
     body = Text()
     body.append(f" TRIAGE: {LEVEL_NAME[level]} ", style=LEVEL_STYLE[level])
     body.append("\n")
     body.append(assessment.triage_action, style="bold")
-    if assessment.triage_reasons:
+    reasons = [
+        reason
+        for reason in assessment.triage_reasons
+        if screen_reasons or not is_screen_reason(reason)
+    ]
+    if reasons:
         body.append("\nWhy: ", style="dim")
-        body.append("; ".join(assessment.triage_reasons), style="dim")
+        body.append("; ".join(reasons), style="dim")
     return Panel(body, border_style=LEVEL_BORDER[level], expand=False)
 
 
@@ -213,11 +344,18 @@ def _unchecked_line(question: str, code: str) -> Text:
     return line
 
 
-def _score(assessment: Assessment, secondary: bool = False) -> Text:
+def _score(assessment: Assessment, secondary: bool = False, short: bool = False) -> Text:
     text = Text("\nPsoas score: ", style="bold")
     text.append(f"{assessment.psoas_score}/100")
-    text.append(f" - psoas involvement {assessment.likelihood.value}")
-    if assessment.likelihood_provisional:
+    if short:
+        text.append(f", {assessment.likelihood.value}")
+    else:
+        text.append(f" - psoas involvement {assessment.likelihood.value}")
+    if assessment.likelihood_provisional and short:
+        count = len(assessment.likelihood_open_questions)
+        noun = "question" if count == 1 else "questions"
+        text.append(f" (provisional: {count} {noun} not asked)", style="yellow")
+    elif assessment.likelihood_provisional:
         count = len(assessment.likelihood_open_questions)
         noun = "question" if count == 1 else "questions"
         text.append(
@@ -261,11 +399,11 @@ def _findings(
         if finding.triage_floor is not None and not finding.red_flag:
             floor = f"triage at least {humanise(finding.triage_floor.value)}"
             name.append(f", {floor}" if details else f" ({floor})", style="dim")
-        if finding.sources and details:
+        if finding.sources:
             name.append(f"\nsources: {', '.join(finding.sources)}", style="dim")
-        elif finding.sources:
-            numbers = [notes.refer(source, titles.get(source)) for source in finding.sources]
-            name.append(f" [{', '.join(str(n) for n in sorted(numbers))}]", style="dim")
+            for source in finding.sources:
+                notes.refer(source, titles.get(source))
+        name.append(f"\nevidence: {finding.evidence_grade.value}", style="dim")
         if finding.red_flag:
             points = Text("red flag", style="bold red")
         elif finding.points:
@@ -288,8 +426,13 @@ def _titled(title: str, text: str | None) -> Text:
     return line
 
 
-def _advice_lines(items: tuple[AdviceItem, ...], full: bool) -> list[Text]:
-    return [_titled(item.title, item.text if full else None) for item in items]
+def _advice_lines(items: tuple[AdviceItem, ...], full: bool, graded: bool = False) -> list[Text]:
+    """Each item by title, with its text when ``full`` and its evidence grade when ``graded``."""
+    lines = [_titled(item.title, item.text if full else None) for item in items]
+    if graded:
+        for line, item in zip(lines, items, strict=True):
+            line.append(f" [{item.evidence_grade.value}]", style="dim")
+    return lines
 
 
 def _bullets(lines: list[Text], marker: Text | None = None) -> Table:

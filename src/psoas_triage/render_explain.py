@@ -1,8 +1,9 @@
 """The explanation section of the terminal report (``psoas-triage assess --explain``).
 
-Prints ``Assessment.evidence`` like a clinician's note: what supports psoas involvement, what
-conflicts with it and which other causes that raises, what the person denied, and which floor
-set the triage level. Kept apart from ``render`` so the main report's layout stays its own.
+Prints ``Assessment.evidence`` like a clinician's note: what supports psoas involvement (each
+with its evidence grade: a source-claim is the seed documents' word, not established fact),
+what conflicts with it and which other causes that raises, what the person denied, and which
+floor set the triage level. Kept apart from ``render`` so the main report's layout stays its own.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def _section(
     lines: list[RenderableType] = [Text(title, style="bold")]
     for item in items:
         line = Text(f"  {item.points:+d}  {item.title}")
+        line.append(f"  ({item.evidence_grade.value})", style="cyan")
         if item.sources:
             line.append(f"  [{', '.join(item.sources)}]", style="dim")
         lines.append(line)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 
-from psoas_triage.models import AdviceItem, Assessment, Finding, TriageLevel
+from psoas_triage.models import AdviceItem, Assessment, Finding, Referral, TriageLevel
 from psoas_triage.rulebook import RuleBook, load_body_map, per_book
 from psoas_triage.schema import BodyRegion, Category
 
@@ -61,6 +61,7 @@ PSOAS = ("M56,88 C51,108 46,128 52,160", "M64,88 C69,108 74,128 68,160")
 
 STYLE = """
 *{box-sizing:border-box}
+.grade{color:#666;font-size:.85em}
 body{margin:0;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a}
 main{max-width:60rem;margin:0 auto;padding:0 .8rem 1rem}
 .banner{padding:.8rem 1rem;color:#fff;background:#555}
@@ -325,18 +326,44 @@ def _chart(section: ET.Element, assessment: Assessment, rulebook: RuleBook) -> N
 
 
 def _advice(parent: ET.Element, assessment: Assessment) -> None:
+    """Who to see and the advice, each item with its evidence grade; the short lists first and
+    what they leave out (``Assessment.more``) folded under them; what was held back, and why."""
+    more = assessment.more
     section = _section(parent, "Who to see", "referrals")
-    items = _add(section, "ul")
-    for referral in assessment.referrals:
-        name = referral.professional.value.replace("_", " ")
-        _add(items, "li", f"{name.capitalize()}: {referral.reason}")
-    for title, key, advice in (
-        ("Self-care", "self-care", assessment.advice.self_care),
-        ("What to avoid", "avoid", assessment.advice.avoid),
-        ("When to seek help", "seek-help", assessment.advice.seek_help),
+    _referral_list(section, assessment.referrals)
+    if more.referrals:
+        _referral_list(_folded(section, f"{len(more.referrals)} more"), more.referrals)
+    for title, key, advice, rest in (
+        ("Self-care", "self-care", assessment.advice.self_care, more.self_care),
+        ("What to avoid", "avoid", assessment.advice.avoid, more.avoid),
+        ("When to seek help", "seek-help", assessment.advice.seek_help, ()),
     ):
         if advice:
-            _advice_list(_section(parent, title, key), advice)
+            listed = _section(parent, title, key)
+            _advice_list(listed, advice)
+            if rest:
+                _advice_list(_folded(listed, f"{len(rest)} more"), rest)
+    if assessment.advice.held_back:
+        section = _section(parent, "Held back for you", "held-back")
+        items = _add(section, "ul")
+        for held in assessment.advice.held_back:
+            entry = _add(items, "li", held.reason)
+            _grade(entry, held.evidence_grade.value, held.sources)
+
+
+def _folded(parent: ET.Element, summary: str) -> ET.Element:
+    """A closed ``<details>`` under ``parent``: the items beyond a short list."""
+    details = _add(parent, "details")
+    _add(details, "summary", summary)
+    return details
+
+
+def _referral_list(parent: ET.Element, referrals: Iterable[Referral]) -> None:
+    items = _add(parent, "ul")
+    for referral in referrals:
+        name = referral.professional.value.replace("_", " ")
+        entry = _add(items, "li", f"{name.capitalize()}: {referral.reason}")
+        _grade(entry, referral.evidence_grade.value, referral.sources)
 
 
 def _advice_list(section: ET.Element, advice: Iterable[AdviceItem]) -> None:
@@ -345,6 +372,13 @@ def _advice_list(section: ET.Element, advice: Iterable[AdviceItem]) -> None:
         entry = _add(items, "li")
         _add(entry, "strong", item.title)
         _add(entry, "span", f": {item.text}", class_="detail")
+        _grade(entry, item.evidence_grade.value, item.sources)
+
+
+def _grade(entry: ET.Element, grade: str, sources: Iterable[str]) -> None:
+    """The evidence grade and source ids after an item, so a reader weighs it (a source-claim
+    is what the seed documents say, not established fact)."""
+    _add(entry, "span", f" [{grade}: {', '.join(sources)}]", class_="grade")
 
 
 def _alternatives(parent: ET.Element, assessment: Assessment) -> None:
@@ -360,11 +394,13 @@ def _sources(parent: ET.Element, assessment: Assessment, rulebook: RuleBook) -> 
     cited: dict[str, None] = {}
     for finding in assessment.findings:
         cited.update(dict.fromkeys(finding.sources))
-    for referral in assessment.referrals:
+    advice, more = assessment.advice, assessment.more
+    for referral in (*assessment.referrals, *more.referrals):
         cited.update(dict.fromkeys(referral.sources))
-    advice = assessment.advice
-    for item in (*advice.self_care, *advice.avoid, *advice.seek_help):
+    for item in (*advice.self_care, *advice.avoid, *advice.seek_help, *more.self_care, *more.avoid):
         cited.update(dict.fromkeys(item.sources))
+    for held in advice.held_back:
+        cited.update(dict.fromkeys(held.sources))
     for alternative in assessment.alternatives:
         cited.update(dict.fromkeys(alternative.sources))
     if not cited:
@@ -417,7 +453,7 @@ def _row_label(finding: Finding) -> str:
             finding.title
         )
     if finding.points:
-        return f"{finding.points:+d}  {finding.title}"
+        return f"{finding.points:+d}  {finding.title} ({finding.evidence_grade.value})"
     if finding.triage_floor is not None:
         return f"at least {finding.triage_floor.value}: {finding.title}"
     return f"raises another cause: {finding.title}"

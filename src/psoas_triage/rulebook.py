@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import Problem, RuleBookError, cut_text
 from psoas_triage.locales import LOCALES_DIR, Locale, load_locales
-from psoas_triage.models import ANSWER_FIELDS, Sex, SymptomReport, TriageLevel
+from psoas_triage.models import ANSWER_FIELDS, EvidenceGrade, Sex, SymptomReport, TriageLevel
 from psoas_triage.schema import (
     AdviceFile,
     AlternativeCause,
@@ -132,6 +132,16 @@ class RuleBook:
             hint = closest(rule_id, self._index)
             suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
             raise KeyError(f"no rule {rule_id!r} in rule book {self.name}{suffix}") from None
+
+    def grade(self, sources: Iterable[str], declared: EvidenceGrade | None = None) -> EvidenceGrade:
+        """The evidence grade of what cites ``sources``: the strongest source's kind, or the
+        weaker grade its file ``declared`` (a source cited only for context)."""
+        earned = EvidenceGrade.strongest(
+            *(self.sources[source].kind.grade for source in sources if source in self.sources)
+        )
+        if declared is not None and declared.strength < earned.strength:
+            return declared
+        return earned
 
     @cached_property
     def marks_specific_signs(self) -> bool:
@@ -487,6 +497,7 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
             for message in _never_applies(rule, book.terms)
         ]
         missing("source", rule.sources, book.sources, file, rule.id)
+        problems += _overstated(book, rule.sources, rule.evidence, file, rule.id)
         missing("alternative", rule.alternatives, book.alternatives, file, rule.id)
         for kind, examples in (
             ("fires", rule.examples.fires),
@@ -519,6 +530,9 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     entries += [(f"holdback {entry.id}", entry) for entry in book.advice.holdbacks]
     for name, entry in entries:
         missing("source", entry.sources, book.sources, advice_path, name)
+        problems += _overstated(
+            book, entry.sources, getattr(entry, "evidence", None), advice_path, name
+        )
         missing("code", sorted(entry.when.codes()), book.terms, advice_path, name)
         missing("rule", sorted(entry.when.rule_ids()), rule_ids, advice_path, name)
     advice_ids = [item.id for item in book.advice.advice]
@@ -533,6 +547,8 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
     by_id = {item.id: item for item in book.advice.advice}
     for item in book.advice.advice:
         missing("advice item", sorted(item.conflicts_with), advice_ids, advice_path, item.id)
+        named_loads = sorted((item.loads or frozenset()) | item.pauses)
+        missing("load", named_loads, book.advice.loads, advice_path, item.id)
         for other in sorted(item.conflicts_with):
             if other == item.id or (other in by_id and item.id in by_id[other].conflicts_with):
                 problems.append(
@@ -553,6 +569,30 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
             )
         seen.add(item.id)
     return problems
+
+
+def _overstated(
+    book: RuleBook,
+    sources: Iterable[str],
+    declared: EvidenceGrade | None,
+    file: Path,
+    name: str,
+) -> list[RuleBookError]:
+    """A declared ``evidence`` grade firmer than the cited sources earn: a grade may only say
+    that an item rests on less than its citations, never on more."""
+    if declared is None:
+        return []
+    earned = book.grade(sources)
+    if declared.strength <= earned.strength:
+        return []
+    return [
+        RuleBookError(
+            f"evidence {declared.value!r} is firmer than the cited sources earn "
+            f"({earned.value!r}); cite a {declared.value} or declare {earned.value!r} or weaker",
+            file=str(file),
+            rule=name,
+        )
+    ]
 
 
 def _never_applies(rule: Rule, terms: Mapping[str, Term]) -> list[str]:

@@ -24,7 +24,14 @@ from pydantic import (
     model_validator,
 )
 
-from psoas_triage.models import Likelihood, Professional, Sex, SymptomReport, TriageLevel
+from psoas_triage.models import (
+    EvidenceGrade,
+    Likelihood,
+    Professional,
+    Sex,
+    SymptomReport,
+    TriageLevel,
+)
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 """Control characters (except tab and newline) and bidirectional overrides: in a title they can
@@ -79,6 +86,20 @@ class SourceKind(str, Enum):
     consensus = "consensus"
     review = "review"
     clinical_practice = "clinical_practice"
+
+    @property
+    def grade(self) -> EvidenceGrade:
+        """The evidence grade a rule resting on this kind of source earns."""
+        return _GRADE_OF_KIND[self]
+
+
+_GRADE_OF_KIND = {
+    SourceKind.document: EvidenceGrade.source_claim,
+    SourceKind.guideline: EvidenceGrade.guideline,
+    SourceKind.consensus: EvidenceGrade.consensus,
+    SourceKind.review: EvidenceGrade.review,
+    SourceKind.clinical_practice: EvidenceGrade.practice,
+}
 
 
 class Source(Strict):
@@ -424,6 +445,9 @@ class Rule(Strict):
     psoas_specific: StrictBool = False
     """A sign specific to the psoas: the "likely" band needs at least one such rule to fire."""
     sources: list[Identifier] = Field(min_length=1)
+    evidence: EvidenceGrade | None = None
+    """A grade weaker than the cited sources earn, where they are cited for context and the
+    item itself rests on less (loading refuses a grade stronger than its sources)."""
     examples: Examples
 
     @property
@@ -511,6 +535,9 @@ class ReferralRule(Strict):
     reason: Text
     when: Selector = Selector()
     sources: list[Identifier] = Field(min_length=1)
+    evidence: EvidenceGrade | None = None
+    """A grade weaker than the cited sources earn, where they are cited for context and the
+    item itself rests on less (loading refuses a grade stronger than its sources)."""
 
 
 AdviceKind = Literal["self_care", "avoid", "seek_help"]
@@ -529,7 +556,25 @@ class AdviceRule(Strict):
     text: Text
     when: Selector = Selector()
     sources: list[Identifier] = Field(min_length=1)
+    evidence: EvidenceGrade | None = None
+    """A grade weaker than the cited sources earn, where they are cited for context and the
+    item itself rests on less (loading refuses a grade stronger than its sources)."""
     conflicts_with: frozenset[Identifier] = frozenset()
+    loads: frozenset[Identifier] | None = None
+    """What a self-care item puts on the body (ids from the file's ``loads``; ``[]`` for
+    nothing). ``rules lint`` needs it declared, so it can check the item against the level and
+    against what an avoid item pauses."""
+    pauses: frozenset[Identifier] = frozenset()
+    """What an avoid item asks the person to stop for now (ids from the file's ``loads``): no
+    self-care item offered beside it may load it (``rules lint`` checks)."""
+
+    @model_validator(mode="after")
+    def _loads_and_pauses_fit_the_kind(self) -> AdviceRule:
+        if self.loads and self.kind != "self_care":
+            raise ValueError("only a self_care item loads something ('loads')")
+        if self.pauses and self.kind != "avoid":
+            raise ValueError("only an avoid item pauses something ('pauses')")
+        return self
 
 
 class Holdback(Strict):
@@ -555,6 +600,9 @@ class Holdback(Strict):
 
 
 class AdviceFile(Strict):
+    loads: dict[Identifier, Text] = Field(default_factory=dict)
+    """What exercises put on the body, by id, each with what it means (hip-flexion strength,
+    single-leg loading, lying on the back...): the words ``loads`` and ``pauses`` use."""
     referrals: list[ReferralRule] = Field(min_length=1)
     advice: list[AdviceRule] = Field(min_length=1)
     holdbacks: list[Holdback] = Field(default_factory=list)

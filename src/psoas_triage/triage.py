@@ -68,6 +68,15 @@ def decide_triage(
 SCREEN_FLOOR = TriageLevel.consultation
 """The level an open warning sign keeps a report at, at least: no self-care without a screen."""
 
+SCREEN_REASON_START = "warning signs "
+"""How every reason the warning-sign screen gives begins (``is_screen_reason``)."""
+
+
+def is_screen_reason(reason: str) -> bool:
+    """True for a reason the warning-sign screen gave (a report that names the unchecked signs
+    on their own need not repeat them in the reasons)."""
+    return reason.startswith(SCREEN_REASON_START)
+
 
 def apply_screen(decision: TriageDecision, screen: Screen) -> TriageDecision:
     """Add the warning-sign screen's floor and reasons to ``decision`` (see ``screening``).
@@ -106,5 +115,14 @@ def apply_screen(decision: TriageDecision, screen: Screen) -> TriageDecision:
     )
 
 
+LISTED_IN_A_REASON = 3
+"""Most warning signs a reason names; a longer list is counted, its first ones named (the
+assessment's ``unchecked_red_flags`` lists them all, most dangerous first)."""
+
+
 def _labels(signs: tuple[WarningSign, ...]) -> str:
-    return ", ".join(sign.label for sign in signs)
+    """The signs' labels, or for a long list its count and the first ones."""
+    if len(signs) <= LISTED_IN_A_REASON:
+        return ", ".join(sign.label for sign in signs)
+    first = ", ".join(sign.label for sign in signs[:LISTED_IN_A_REASON])
+    return f"{len(signs)}, among them {first}"

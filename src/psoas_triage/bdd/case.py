@@ -183,7 +183,10 @@ class PsoasCase:
         raise UnknownWordError("alternative cause", name, closest(name, names))
 
     def advice_items(self, kind: str | None = None) -> tuple[AdviceItem, ...]:
-        advice = self.assessment.advice
+        """Every advice item given, of ``kind`` (all kinds when None): the short lists first,
+        then what they left to ``Assessment.more``."""
+        advice, more = self.assessment.advice, self.assessment.more
         if kind is None:
-            return (*advice.self_care, *advice.avoid, *advice.seek_help)
-        return tuple(getattr(advice, kind))
+            given = (advice.self_care, more.self_care, advice.avoid, more.avoid)
+            return (*(item for items in given for item in items), *advice.seek_help)
+        return (*getattr(advice, kind), *getattr(more, kind, ()))

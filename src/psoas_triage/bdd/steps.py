@@ -37,6 +37,7 @@ from pytest_bdd import given, parsers, then, when
 
 from psoas_triage.errors import ReportError
 from psoas_triage.json_input import read_json
+from psoas_triage.models import Referral
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest, normalise
 
@@ -639,7 +640,12 @@ def _decided_by(name: str, psoas_case: PsoasCase) -> None:
 
 
 def _referred(psoas_case: PsoasCase) -> list[str]:
-    return [referral.professional.value for referral in psoas_case.assessment.referrals]
+    """Every professional recommended: the short list, then those left to ``more``."""
+    return [referral.professional.value for referral in _referrals(psoas_case)]
+
+
+def _referrals(psoas_case: PsoasCase) -> tuple[Referral, ...]:
+    return (*psoas_case.assessment.referrals, *psoas_case.assessment.more.referrals)
 
 
 @catalogued("Then", "a|an <professional> is recommended", "a physiotherapist is recommended")
@@ -678,7 +684,7 @@ def _not_recommended(who: str, psoas_case: PsoasCase) -> None:
 @then(parsers.re(r'the reason to see (?:a|an) (?P<who>.+) mentions "(?P<text>[^"]+)"'))
 def _referral_reason(who: str, text: str, psoas_case: PsoasCase) -> None:
     wanted = professional(who)
-    for referral in psoas_case.assessment.referrals:
+    for referral in _referrals(psoas_case):
         if referral.professional == wanted:
             assert text.lower() in referral.reason.lower(), (
                 f"the reason to see {wanted.value} does not mention {text!r}: {referral.reason!r}"
@@ -746,9 +752,8 @@ def _self_care_offered(psoas_case: PsoasCase) -> None:
 @then(parsers.re(r'the advice cites the source "(?P<source>[^"]+)"'))
 def _advice_cites(source: str, psoas_case: PsoasCase) -> None:
     source_id = psoas_case.source_id(source)
-    result = psoas_case.assessment
     cited = {s for item in psoas_case.advice_items() for s in item.sources}
-    cited |= {s for referral in result.referrals for s in referral.sources}
+    cited |= {s for referral in _referrals(psoas_case) for s in referral.sources}
     assert source_id in cited, f"no advice or referral cites {source_id}; cited: {sorted(cited)}"
 
 
@@ -804,7 +809,7 @@ def _problem_count(count: str, psoas_case: PsoasCase) -> None:
 )
 @then(parsers.re(r'exercises are held back because "(?P<text>[^"]+)"'))
 def _held_back(text: str, psoas_case: PsoasCase) -> None:
-    reasons = psoas_case.assessment.advice.held_back
+    reasons = [item.reason for item in psoas_case.assessment.advice.held_back]
     assert any(text.lower() in reason.lower() for reason in reasons), (
         f"no reason for holding back exercises mentions {text!r}; reasons: {list(reasons)}"
     )
@@ -813,8 +818,8 @@ def _held_back(text: str, psoas_case: PsoasCase) -> None:
 @catalogued("Then", "no exercises are held back", "no exercises are held back")
 @then("no exercises are held back")
 def _nothing_held_back(psoas_case: PsoasCase) -> None:
-    reasons = psoas_case.assessment.advice.held_back
-    assert not reasons, f"expected nothing held back, got: {list(reasons)}"
+    reasons = [item.reason for item in psoas_case.assessment.advice.held_back]
+    assert not reasons, f"expected nothing held back, got: {reasons}"
 
 
 # --- Then: the warning-sign screen ----------------------------------------------------------------

@@ -3,7 +3,7 @@
 Bodies are the library's own models, so the OpenAPI document is generated from them. Request
 bodies are read raw and validated by the library itself (``parse_report_json``), so a bad report
 gets exactly the problems a ReportError carries (field, message, value, suggestions) and a good
-one gets exactly ``assess(report).model_dump_json()``, byte for byte.
+one gets exactly ``assess(report).to_json()`` (``?details=true``: whole), byte for byte.
 
 Concurrency: the durable_rules engine is not thread-safe, and the library serialises every engine
 call behind one process-wide lock. Endpoints that assess run that work in Starlette's thread pool
@@ -67,6 +67,14 @@ DepthQuery = Annotated[
             "wants the disposition; the psoas band then stays marked provisional); full: go on "
             "until the band is settled too"
         )
+    ),
+]
+
+Details = Annotated[
+    bool,
+    Query(
+        description="the whole Assessment: also the items beyond the short lists ('more'), "
+        "the explanation ('evidence') and the band's open questions (Assessment.to_json)"
     ),
 ]
 
@@ -204,14 +212,18 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         summary="Assess one SymptomReport",
     )
     async def assess_report(
-        request: Request, language: LanguageQuery = None, experimental: Experimental = False
+        request: Request,
+        language: LanguageQuery = None,
+        experimental: Experimental = False,
+        details: Details = False,
     ) -> Response:
-        """A SymptomReport in, the Assessment out (exactly ``assess(report).model_dump_json()``)."""
+        """A SymptomReport in, the Assessment out (exactly ``assess(report).to_json()``, whole
+        with ``?details=true``)."""
         body = await request.body()
         try:
             tag = _language(book, language, request)
             text = await run_in_threadpool(
-                lambda: _assess(body, book, tag, experimental).model_dump_json()
+                lambda: _assess(body, book, tag, experimental).to_json(details=details)
             )
         except ReportError as error:
             return _invalid(error)
