@@ -418,6 +418,10 @@ def complete_book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
         "triage_actions": {
             level.value: mark(text) for level, text in policy.triage_actions.items()
         },
+        "clinician_disclaimer": mark(policy.disclaimer_for_clinician()),
+        "clinician_actions": {
+            level.value: mark(policy.action_for_clinician(level)) for level in TriageLevel
+        },
         "vocabulary": {
             code: {"label": mark(term.label), "question": mark(term.question)}
             for code, term in book.terms.items()

@@ -1,0 +1,96 @@
+"""Issue 25, item 4 ("Two audiences"): the person reads plain words, the clinician clinical ones.
+
+The rule book's policy holds ``clinician_actions`` (one text per level) and a
+``clinician_disclaimer`` beside the patient's ``triage_actions`` and ``disclaimer``. A book whose
+clinician map lacks a level does not load; a book with no clinician texts at all still loads
+(older books) and ``rules lint`` warns.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from psoas_triage import RuleBook, TriageLevel, load_rulebook
+from psoas_triage.errors import RuleBookError
+from psoas_triage.lint import lint_directory
+from psoas_triage.locales import missing_keys
+from psoas_triage.rulebook import DEFAULT_RULES_DIR
+
+SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself|rselves)?\b", re.IGNORECASE)
+
+
+def test_every_level_has_its_own_clinical_text(shipped_book: RuleBook) -> None:
+    policy = shipped_book.policy
+    assert policy.clinician_actions is not None and policy.clinician_disclaimer is not None
+    texts = [policy.clinician_actions[level] for level in TriageLevel]
+    assert len(set(texts)) == len(TriageLevel)
+    for level, text in zip(TriageLevel, texts, strict=True):
+        assert text != policy.triage_actions[level]
+        assert SECOND_PERSON.findall(text) == [], (level, text)
+        assert "drive yourself" not in text.lower()
+    assert SECOND_PERSON.findall(policy.clinician_disclaimer) == []
+
+
+def test_no_clinical_text_denies_a_red_flag_its_level_can_carry(shipped_book: RuleBook) -> None:
+    """A red flag can set consultation or urgent (fever, history of cancer): only the levels
+    no red flag reaches may say none was reported."""
+    floors = [
+        loaded.rule.triage_floor
+        for loaded in shipped_book.rules
+        if loaded.rule.red_flag and loaded.rule.triage_floor is not None
+    ]
+    lowest = min(floors, key=lambda level: level.rank)
+    assert lowest is TriageLevel.consultation
+    for level in TriageLevel:
+        if level.rank >= lowest.rank:
+            assert "no red-flag" not in shipped_book.policy.action_for_clinician(level).lower()
+
+
+def test_a_clinician_map_without_a_level_does_not_load(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    header = rules / "rulebook.yaml"
+    text = header.read_text(encoding="utf-8")
+    start = text.index("    self_care: >-", text.index("  clinician_actions:"))
+    end = text.index("  disclaimer: >-", start)
+    header.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(RuleBookError) as caught:
+        load_rulebook(rules)
+    error = caught.value
+    assert error.file is not None and Path(error.file).name == "rulebook.yaml"
+    assert "clinician_actions lacks a text for: self_care" in error.detail
+    assert "rulebook.yaml" in str(error) and "self_care" in str(error)
+
+
+def _without_clinician_texts(rules: Path) -> None:
+    """Take the mini book's clinician texts out, as in a book written before them."""
+    header = rules / "rulebook.yaml"
+    lines = header.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("  clinician_actions:\n")
+    kept = [line for line in lines[:start] + lines[start + 5 :] if "clinician_" not in line]
+    header.write_text("".join(kept), encoding="utf-8")
+
+
+def test_a_book_without_clinician_texts_loads_and_lint_warns(mini_copy: Path) -> None:
+    _without_clinician_texts(mini_copy)
+    book = load_rulebook(mini_copy)
+    assert book.policy.clinician_actions is None and book.policy.clinician_disclaimer is None
+    for level in TriageLevel:
+        assert book.policy.action_for_clinician(level) == book.policy.triage_actions[level]
+    assert book.policy.disclaimer_for_clinician() == book.policy.disclaimer
+    warnings = [p.message for p in lint_directory(mini_copy) if p.severity == "warning"]
+    assert any("no clinician_actions" in message for message in warnings), warnings
+    assert any("no clinician_disclaimer" in message for message in warnings), warnings
+    assert not [p for p in lint_directory(mini_copy) if p.severity == "error"]
+
+
+def test_the_shipped_book_and_its_french_locale_have_every_clinician_text(
+    shipped_book: RuleBook,
+) -> None:
+    assert not [p for p in lint_directory() if "clinician" in p.message]
+    missing = missing_keys(shipped_book, shipped_book.locales["fr"])
+    assert missing.keys().isdisjoint({"clinician_actions", "clinician_disclaimer"})
