@@ -362,7 +362,9 @@ def test_lint_reports_a_broken_locale_as_an_error_with_its_line(mini_copy: Path)
 
 TEXT_PATHS = {
     ("triage_action",),
+    ("clinician_action",),
     ("disclaimer",),
+    ("clinician_disclaimer",),
     ("red_flags", "title"),
     ("red_flags", "description"),
     ("unchecked_red_flags", "label"),
@@ -496,6 +498,7 @@ def test_a_localised_assessment_differs_from_the_english_one_only_in_texts(
     assert (english.pop("untranslated"), other.pop("untranslated")) == ([], [])
     texts = compare(english, other)
     assert ("triage_action",) in texts and ("disclaimer",) in texts
+    assert ("clinician_action",) in texts and ("clinician_disclaimer",) in texts
 
 
 @PROFILE

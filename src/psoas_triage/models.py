@@ -301,7 +301,15 @@ class Assessment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     triage_level: TriageLevel
-    triage_action: str
+    triage_action: str = Field(
+        description="what to do next, in plain words for the person (the rule book's "
+        "triage_actions)"
+    )
+    clinician_action: str = Field(
+        description="the same level in clinical words, for a clinician (CDS Hooks card, FHIR "
+        "RiskAssessment): the rule book's clinician_actions, or its triage_actions for a book "
+        "that has none"
+    )
     triage_reasons: tuple[str, ...]
     likelihood: Likelihood
     psoas_score: int = Field(ge=0, le=100)
@@ -323,6 +331,10 @@ class Assessment(BaseModel):
     advice: Advice
     alternatives: tuple[Alternative, ...]
     disclaimer: str
+    clinician_disclaimer: str = Field(
+        description="the disclaimer in clinical words (the rule book's clinician_disclaimer, or "
+        "its disclaimer for a book that has none)"
+    )
     rulebook_version: str
     report: SymptomReport
     evidence: Evidence = Field(

@@ -3,7 +3,8 @@
 The rule book's policy holds ``clinician_actions`` (one text per level) and a
 ``clinician_disclaimer`` beside the patient's ``triage_actions`` and ``disclaimer``. A book whose
 clinician map lacks a level does not load; a book with no clinician texts at all still loads
-(older books) and ``rules lint`` warns.
+(older books), shows clinicians its patient texts, and ``rules lint`` warns. The Assessment
+carries both (``triage_action`` and ``clinician_action``), each in the requested language.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from psoas_triage import RuleBook, TriageLevel, load_rulebook
+from psoas_triage import RuleBook, TriageLevel, assess, load_rulebook
 from psoas_triage.errors import RuleBookError
+from psoas_triage.json_schemas import json_schema
 from psoas_triage.lint import lint_directory
 from psoas_triage.locales import missing_keys
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
 
+EMERGENCY = {"present": ["low_back_pain", "saddle_numbness"], "age": 45}
 SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself|rselves)?\b", re.IGNORECASE)
 
 
@@ -94,3 +97,62 @@ def test_the_shipped_book_and_its_french_locale_have_every_clinician_text(
     assert not [p for p in lint_directory() if "clinician" in p.message]
     missing = missing_keys(shipped_book, shipped_book.locales["fr"])
     assert missing.keys().isdisjoint({"clinician_actions", "clinician_disclaimer"})
+
+
+def test_the_assessment_carries_both_texts(shipped_book: RuleBook) -> None:
+    assessment = assess(EMERGENCY, shipped_book)
+    assert assessment.triage_level is TriageLevel.emergency
+    policy = shipped_book.policy
+    assert policy.clinician_actions is not None
+    assert assessment.clinician_action == policy.clinician_actions[TriageLevel.emergency]
+    assert assessment.clinician_disclaimer == policy.clinician_disclaimer
+    # The person's words are unchanged.
+    assert assessment.triage_action == policy.triage_actions[TriageLevel.emergency]
+    assert assessment.triage_action.startswith("Go to an emergency department now")
+    assert "Do not drive yourself" in assessment.triage_action
+    assert assessment.disclaimer == policy.disclaimer != assessment.clinician_disclaimer
+
+
+def test_a_book_without_clinician_texts_gives_clinicians_the_patient_texts(
+    mini_copy: Path,
+) -> None:
+    _without_clinician_texts(mini_copy)
+    book = load_rulebook(mini_copy)
+    result = assess({"present": ["fever"]}, book)
+    assert result.clinician_action == result.triage_action
+    assert result.clinician_action == book.policy.triage_actions[result.triage_level]
+    assert result.clinician_disclaimer == result.disclaimer
+
+
+def test_a_locale_of_a_book_without_clinician_texts_translates_them_with_the_patients(
+    mini_copy: Path,
+) -> None:
+    _without_clinician_texts(mini_copy)
+    (mini_copy / "locales").mkdir()
+    (mini_copy / "locales" / "fr.yaml").write_text(
+        "language: fr\nname: Français\ndisclaimer: Pas un diagnostic.\n"
+        "triage_actions: {emergency: Urgences., urgent: Médecin aujourd'hui.}\n",
+        encoding="utf-8",
+    )
+    book = load_rulebook(mini_copy)
+    result = assess({"present": ["fever"]}, book, language="fr")
+    assert result.triage_action == "Médecin aujourd'hui."
+    assert result.clinician_action == result.triage_action
+    assert result.clinician_disclaimer == "Pas un diagnostic."
+    missing = missing_keys(book, book.locales["fr"])
+    assert missing.keys().isdisjoint({"clinician_actions", "clinician_disclaimer"})
+
+
+def test_the_french_assessment_has_the_french_clinician_texts(shipped_book: RuleBook) -> None:
+    french = assess(EMERGENCY, shipped_book, language="fr")
+    english = assess(EMERGENCY, shipped_book)
+    assert french.clinician_action.startswith("Évaluation en urgence indiquée maintenant")
+    assert french.clinician_action not in (french.triage_action, english.clinician_action)
+    assert french.clinician_disclaimer.startswith("Aide à la décision")
+    assert not {"clinician_actions.emergency", "clinician_disclaimer"} & set(french.untranslated)
+
+
+def test_the_output_schema_requires_the_clinician_texts(shipped_book: RuleBook) -> None:
+    schema = json_schema("assessment", shipped_book)
+    assert {"clinician_action", "clinician_disclaimer"} <= set(schema["required"])
+    assert "clinician" in schema["properties"]["clinician_action"]["description"]
