@@ -21,9 +21,25 @@ from psoas_triage.json_schemas import json_schema
 from psoas_triage.lint import lint_directory
 from psoas_triage.locales import missing_keys
 from psoas_triage.rulebook import DEFAULT_RULES_DIR
+from psoas_triage.service.cds_hooks import card_for, md
 
 EMERGENCY = {"present": ["low_back_pain", "saddle_numbness"], "age": 45}
+PREGNANT = {
+    "present": ["groin_pain", "pain_sit_to_stand", "pregnant_14_weeks_or_more"],
+    "age": 30,
+    "sex": "female",
+    "duration_days": 20,
+    "pain_intensity": 4,
+}
 SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself|rselves)?\b", re.IGNORECASE)
+
+
+def _speaks_to_the_reader(text: str, book: RuleBook) -> list[str]:
+    """The second-person words in ``text``, leaving out cited source titles: a title such as
+    "Get To Know Your Muscles" names a document, it does not address the reader."""
+    for source in book.sources.values():
+        text = text.replace(md(source.title), "").replace(source.title, "")
+    return SECOND_PERSON.findall(text)
 
 
 def test_every_level_has_its_own_clinical_text(shipped_book: RuleBook) -> None:
@@ -156,3 +172,45 @@ def test_the_output_schema_requires_the_clinician_texts(shipped_book: RuleBook) 
     schema = json_schema("assessment", shipped_book)
     assert {"clinician_action", "clinician_disclaimer"} <= set(schema["required"])
     assert "clinician" in schema["properties"]["clinician_action"]["description"]
+
+
+def test_the_emergency_card_speaks_to_the_clinician(shipped_book: RuleBook) -> None:
+    assessment = assess(EMERGENCY, shipped_book)
+    card = card_for(assessment, shipped_book)
+    assert card.detail is not None
+    assert card.summary == (
+        "psoas-triage: emergency. Emergency assessment indicated now: refer to the emergency "
+        "department or the local same-day emergency pathway."
+    )
+    assert card.detail.startswith(f"**Triage: emergency.** {md(assessment.clinician_action)}\n")
+    assert md(assessment.clinician_disclaimer) in card.detail
+    for text in (card.summary, card.detail):
+        assert "drive yourself" not in text.lower()
+        assert " you " not in text and "your" not in text
+        assert _speaks_to_the_reader(text, shipped_book) == []
+    # The person's own text is untouched by the card.
+    assert assessment.triage_action.startswith("Go to an emergency department now")
+
+
+def test_the_card_lists_the_self_care_held_back_in_pregnancy(shipped_book: RuleBook) -> None:
+    assessment = assess(PREGNANT, shipped_book)
+    held_back = assessment.advice.held_back
+    [pregnancy] = [reason for reason in held_back if reason.startswith("In pregnancy")]
+    assert "lunges" in pregnancy
+    card = card_for(assessment, shipped_book)
+    assert card.detail is not None
+    lines = card.detail.splitlines()
+    heading = lines.index("Self-care held back (reasons as given to the patient):")
+    assert f"- {md(pregnancy)}" in lines[heading + 1 : heading + 1 + len(held_back)]
+    assert "Referrals suggested: doctor, midwife, physiotherapist" in card.detail
+
+
+def test_the_card_of_a_book_without_clinician_texts_shows_its_patient_texts(
+    mini_copy: Path,
+) -> None:
+    _without_clinician_texts(mini_copy)
+    book = load_rulebook(mini_copy)
+    result = assess({"present": ["fever"]}, book)
+    card = card_for(result, book)
+    assert card.detail is not None and md(result.triage_action) in card.detail
+    assert md(result.disclaimer) in card.detail
