@@ -17,6 +17,7 @@ import pytest
 
 from psoas_triage import RuleBook, TriageLevel, assess, load_rulebook
 from psoas_triage.errors import RuleBookError
+from psoas_triage.fhir.risk import to_risk_assessment
 from psoas_triage.json_schemas import json_schema
 from psoas_triage.lint import lint_directory
 from psoas_triage.locales import missing_keys
@@ -214,3 +215,26 @@ def test_the_card_of_a_book_without_clinician_texts_shows_its_patient_texts(
     card = card_for(result, book)
     assert card.detail is not None and md(result.triage_action) in card.detail
     assert md(result.disclaimer) in card.detail
+
+
+def test_the_emergency_risk_assessment_speaks_to_the_clinician(shipped_book: RuleBook) -> None:
+    assessment = assess(EMERGENCY, shipped_book)
+    risk = to_risk_assessment(assessment, rulebook=shipped_book)
+    notes = [note.text for note in risk.note]
+    assert notes[0] == assessment.clinician_disclaimer
+    assert notes[1] == f"Action (emergency): {assessment.clinician_action}"
+    assert risk.mitigation == f"Triage: emergency. {assessment.clinician_action}"
+    for text in (risk.mitigation, *notes):
+        assert "drive yourself" not in text.lower()
+        assert _speaks_to_the_reader(text, shipped_book) == [], text
+
+
+def test_the_risk_assessment_lists_the_self_care_held_back_in_pregnancy(
+    shipped_book: RuleBook,
+) -> None:
+    assessment = assess(PREGNANT, shipped_book)
+    [pregnancy] = [r for r in assessment.advice.held_back if r.startswith("In pregnancy")]
+    notes = [note.text for note in to_risk_assessment(assessment, rulebook=shipped_book).note]
+    assert f"Self-care held back: {pregnancy}" in notes
+    assert notes[0] == assessment.clinician_disclaimer
+    assert notes[1] == f"Action (consultation): {assessment.clinician_action}"
