@@ -207,12 +207,14 @@ def test_red_flag_round_trip(questionnaire, shipped_book):
     assert risk.status == "final"
     assert triage_code(risk) == "emergency"
     assert risk.mitigation.startswith("Triage: emergency. ")
-    assert assessment.triage_action in risk.mitigation
+    assert risk.mitigation == f"Triage: emergency. {assessment.clinician_action}"
+    assert "drive yourself" not in risk.mitigation
     basis = [(ref.identifier.system, ref.identifier.value) for ref in risk.basis]
     assert (RULE_SYSTEM, "saddle_numbness") in basis
     assert [value for _, value in basis] == list(assessment.fired_rule_ids)
     notes = [note.text for note in risk.note]
-    assert notes[0] == assessment.disclaimer and "not a diagnosis" in notes[0]
+    assert notes[0] == assessment.clinician_disclaimer and "not a diagnosis" in notes[0]
+    assert notes[1] == f"Action (emergency): {assessment.clinician_action}"
     assert any(text.startswith("Warning sign (emergency):") for text in notes)
 
 

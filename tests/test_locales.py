@@ -369,7 +369,9 @@ def test_lint_reports_a_broken_locale_as_an_error_with_its_line(mini_copy: Path)
 
 TEXT_PATHS = {
     ("triage_action",),
+    ("clinician_action",),
     ("disclaimer",),
+    ("clinician_disclaimer",),
     ("red_flags", "title"),
     ("red_flags", "description"),
     ("unchecked_red_flags", "label"),
@@ -425,6 +427,10 @@ def complete_book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
         "disclaimer": mark(policy.disclaimer),
         "triage_actions": {
             level.value: mark(text) for level, text in policy.triage_actions.items()
+        },
+        "clinician_disclaimer": mark(policy.disclaimer_for_clinician()),
+        "clinician_actions": {
+            level.value: mark(policy.action_for_clinician(level)) for level in TriageLevel
         },
         "vocabulary": {
             code: {"label": mark(term.label), "question": mark(term.question)}
@@ -500,6 +506,7 @@ def test_a_localised_assessment_differs_from_the_english_one_only_in_texts(
     assert (english.pop("untranslated"), other.pop("untranslated")) == ([], [])
     texts = compare(english, other)
     assert ("triage_action",) in texts and ("disclaimer",) in texts
+    assert ("clinician_action",) in texts and ("clinician_disclaimer",) in texts
 
 
 @PROFILE

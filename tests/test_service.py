@@ -339,7 +339,13 @@ def test_card_per_level(
         assert f"`{finding.rule_id}`" in card.detail
         for source in finding.sources:
             assert md(source) in card.detail
-    assert md(assessment.disclaimer) in card.detail
+    # The card speaks to the clinician: the book's clinician texts, never the patient's.
+    assert md(assessment.clinician_action) in card.detail
+    assert md(assessment.clinician_disclaimer) in card.detail
+    assert md(assessment.triage_action) not in card.detail
+    assert md(assessment.disclaimer) not in card.detail
+    assert card.summary.startswith(f"psoas-triage: {level.replace('_', '-')}. ")
+    assert assessment.clinician_action.split(".")[0] in card.summary
     assert card.links is None, "no link points anywhere real yet"
     assert "links" not in response.json()["cards"][0]
 

@@ -136,6 +136,7 @@ def build_assessment(
     return Assessment(
         triage_level=decision.level,
         triage_action=book.policy.triage_actions[decision.level],
+        clinician_action=book.policy.action_for_clinician(decision.level),
         triage_reasons=decision.reasons,
         likelihood=likelihood,
         psoas_score=score,
@@ -149,6 +150,7 @@ def build_assessment(
         more=more,
         alternatives=alternatives,
         disclaimer=book.policy.disclaimer,
+        clinician_disclaimer=book.policy.disclaimer_for_clinician(),
         rulebook_version=book.full_version,
         report=report,
         evidence=evidence,

@@ -15,6 +15,9 @@ a location and an exposure alone; denials together weigh at most ``MAX_DENIAL_PO
 Status (issue 14): every rule that is not ``stable`` says why in ``status_reason``. Lint runs
 every rule, experimental ones included (they are opt-in for assessments, not for checks).
 
+Two audiences (issue 25): a policy without clinician texts is legal (older books) but shows
+clinicians the patient's words, so lint warns.
+
 Sources (issue 23): a rule that cites only ``clinical_practice`` stand-ins rests on nothing a
 clinician can look up; lint warns so the stand-in is replaced by a named guideline, consensus
 statement or review (the kind stays in the schema so older rule books keep loading).
@@ -92,6 +95,33 @@ def lint_rulebook(book: RuleBook) -> list[LintProblem]:
         *status_problems(book),
         *source_problems(book),
         *advice_problems(book),
+        *clinician_text_problems(book),
+    ]
+
+
+def clinician_text_problems(book: RuleBook) -> list[LintProblem]:
+    """A warning for each clinician text the policy leaves out: the book still loads (older
+    books have none) and clinicians are shown the patient's text, which is safe but written for
+    the person ("do not drive yourself"), not for the clinician reading a CDS card."""
+    file = str(book.path / "rulebook.yaml")
+    policy = book.policy
+    missing = [
+        (name, patient)
+        for name, patient, text in (
+            ("clinician_actions", "triage_actions", policy.clinician_actions),
+            ("clinician_disclaimer", "disclaimer", policy.clinician_disclaimer),
+        )
+        if text is None
+    ]
+    return [
+        LintProblem(
+            file,
+            None,
+            f"policy has no {name}: the CDS Hooks card and the FHIR RiskAssessment show "
+            f"clinicians the patient's {patient}; add {name} in clinical words",
+            "warning",
+        )
+        for name, patient in missing
     ]
 
 

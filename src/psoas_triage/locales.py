@@ -1,12 +1,14 @@
 """Translation files beside the rule book: ``rules/locales/<lang>.yaml``, keyed by the book's ids.
 
 A locale translates the texts a person reads (labels, questions, advice, rule and alternative
-texts, the disclaimer, the triage actions, the interview's fixed prompts); it never changes a
-code, an id, a level, a score or which rules fire. Any entry it leaves out falls back to
-English, one entry at a time, and the Assessment lists the keys it showed in English
-(``untranslated``), so an app can see the mix. Three texts are required, because a person who
-cannot read them may not act on them: the disclaimer and the emergency and urgent actions. A
-locale without them does not load.
+texts, the disclaimer, the triage actions and their clinician wording, the interview's fixed
+prompts); it never changes a code, an id, a level, a score or which rules fire. Any entry it
+leaves out falls back to English, one entry at a time, and the Assessment lists the keys it
+showed in English (``untranslated``), so an app can see the mix. Three texts are required,
+because a person who cannot read them may not act on them: the disclaimer and the emergency and
+urgent actions. A locale without them does not load. The clinician texts are optional and fall
+back to English like any other entry: the clinician reading them also has the level itself, the
+red flags and the fired rules.
 
 Files are read with the rule book's own safe YAML loader and checked like the rule files: schema
 problems and ids the book does not define are errors naming ``FILE:LINE`` with did-you-mean.
@@ -134,6 +136,11 @@ class LocaleFile(Strict):
     name: Text = Field(description="the language's name in itself, e.g. Français")
     disclaimer: Text
     triage_actions: dict[TriageLevel, Text]
+    clinician_disclaimer: Text | None = None
+    clinician_actions: dict[TriageLevel, Text] = Field(
+        default_factory=dict,
+        description="the rule book's clinician_actions by level, each falling back to English",
+    )
     vocabulary: dict[Identifier, TermText] = Field(default_factory=dict)
     advice: dict[Identifier, AdviceText] = Field(default_factory=dict)
     holdbacks: dict[Identifier, Text] = Field(default_factory=dict)
@@ -325,6 +332,13 @@ def missing_keys(book: RuleBook, locale: Locale) -> dict[str, list[str]]:
     for level in TriageLevel:
         if level not in texts.triage_actions:
             missing.setdefault("triage_actions", []).append(level.value)
+    # A book without clinician texts shows its patient texts to clinicians, translated with them.
+    if book.policy.clinician_actions is not None:
+        for level in TriageLevel:
+            if level not in texts.clinician_actions:
+                missing.setdefault("clinician_actions", []).append(level.value)
+    if book.policy.clinician_disclaimer is not None and texts.clinician_disclaimer is None:
+        missing["clinician_disclaimer"] = ["clinician_disclaimer"]
     for name in ("checklist", *ANSWER_FIELDS, *WHY_PLACEHOLDERS, "and_word"):
         if getattr(texts.interview, name) is None:
             missing.setdefault("interview", []).append(name)

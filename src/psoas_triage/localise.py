@@ -164,6 +164,30 @@ def localise_assessment(
     return _localised(assessment, texts)
 
 
+def _clinician_texts(assessment: Assessment, texts: _Texts, update: dict[str, Any]) -> None:
+    """The clinician's action and disclaimer in the locale. A book without clinician texts
+    shows clinicians its patient texts (``Policy.action_for_clinician``): they follow the
+    patient texts' translation, so a locale needs nothing it could not translate."""
+    level = assessment.triage_level
+    policy = texts.book.policy
+    if policy.clinician_actions is None:
+        update["clinician_action"] = update["triage_action"]
+    else:
+        update["clinician_action"] = texts.pick(
+            f"clinician_actions.{level.value}",
+            texts.texts.clinician_actions.get(level),
+            assessment.clinician_action,
+        )
+    if policy.clinician_disclaimer is None:
+        update["clinician_disclaimer"] = update["disclaimer"]
+    else:
+        update["clinician_disclaimer"] = texts.pick(
+            "clinician_disclaimer",
+            texts.texts.clinician_disclaimer,
+            assessment.clinician_disclaimer,
+        )
+
+
 def _localised(assessment: Assessment, texts: _Texts) -> Assessment:
     level = assessment.triage_level
     advice = assessment.advice
@@ -196,6 +220,7 @@ def _localised(assessment: Assessment, texts: _Texts) -> Assessment:
         "alternatives": tuple(texts.alternative(item) for item in assessment.alternatives),
         "evidence": texts.evidence(assessment.evidence),
     }
+    _clinician_texts(assessment, texts, update)
     # Last: every lookup above has recorded what it left in English.
     update["language"] = texts.texts.language
     update["untranslated"] = tuple(texts.untranslated)

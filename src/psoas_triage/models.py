@@ -315,9 +315,18 @@ class MoreAdvice(BaseModel):
 
 
 SHORT_LISTS = {"self_care": 5, "avoid": 3, "referrals": 3}
-DETAIL_FIELDS = frozenset({"more", "evidence", "likelihood_open_questions"})
+DETAIL_FIELDS = frozenset(
+    {
+        "more",
+        "evidence",
+        "likelihood_open_questions",
+        "clinician_action",
+        "clinician_disclaimer",
+    }
+)
 """Assessment fields the short JSON leaves out (``to_json(details=True)`` keeps them): the
-items beyond the short lists, the explanation, and the band's open questions."""
+items beyond the short lists, the explanation, the band's open questions, and the texts for a
+clinician (the CDS Hooks card and the FHIR RiskAssessment carry those)."""
 _ADVICE_SHORT = {"__all__": {"category"}}
 _SHORT_EXCLUDE: dict[str, Any] = {
     **dict.fromkeys(DETAIL_FIELDS, True),
@@ -401,7 +410,16 @@ class Assessment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     triage_level: TriageLevel
-    triage_action: str
+    triage_action: str = Field(
+        description="what to do next, in plain words for the person (the rule book's "
+        "triage_actions)"
+    )
+    clinician_action: str = Field(
+        default="",
+        description="the same level in clinical words, for a clinician (CDS Hooks card, FHIR "
+        "RiskAssessment): the rule book's clinician_actions, or its triage_actions for a book "
+        "that has none; in the JSON with details",
+    )
     triage_reasons: tuple[str, ...]
     likelihood: Likelihood
     psoas_score: int = Field(ge=0, le=100)
@@ -430,6 +448,11 @@ class Assessment(BaseModel):
     )
     alternatives: tuple[Alternative, ...]
     disclaimer: str
+    clinician_disclaimer: str = Field(
+        default="",
+        description="the disclaimer in clinical words (the rule book's clinician_disclaimer, or "
+        "its disclaimer for a book that has none); in the JSON with details",
+    )
     rulebook_version: str
     report: SymptomReport
     evidence: Evidence = Field(

@@ -625,19 +625,44 @@ class Bands(Strict):
 
 
 class Policy(Strict):
-    """Numbers and words that are knowledge, not code: bands, triage by likelihood, texts."""
+    """Numbers and words that are knowledge, not code: bands, triage by likelihood, texts.
+
+    Texts for two audiences: ``triage_actions`` and ``disclaimer`` speak to the person in plain
+    words; ``clinician_actions`` and ``clinician_disclaimer`` speak to the clinician who reads the
+    CDS Hooks card or the FHIR RiskAssessment. The clinician texts are optional so that rule
+    books written before them keep loading: a book without them shows its patient texts to the
+    clinician too (``action_for_clinician``), which is the wrong register but never a weaker
+    instruction, and ``rules lint`` warns. A map that is there must cover every level, as
+    ``triage_actions`` must: a half-written map is a mistake, not an older book.
+    """
 
     bands: Bands
     likelihood_triage: dict[Likelihood, TriageLevel]
     triage_actions: dict[TriageLevel, Text]
+    clinician_actions: dict[TriageLevel, Text] | None = None
     disclaimer: Text
+    clinician_disclaimer: Text | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Policy:
-        missing = [level.value for level in TriageLevel if level not in self.triage_actions]
-        if missing:
-            raise ValueError(f"triage_actions lacks a text for: {', '.join(missing)}")
+        for name, texts in (
+            ("triage_actions", self.triage_actions),
+            ("clinician_actions", self.clinician_actions),
+        ):
+            if texts is None:  # only clinician_actions may be absent
+                continue
+            missing = [level.value for level in TriageLevel if level not in texts]
+            if missing:
+                raise ValueError(f"{name} lacks a text for: {', '.join(missing)}")
         return self
+
+    def action_for_clinician(self, level: TriageLevel) -> str:
+        """The clinician's text for ``level``; the patient's where the book has none."""
+        return (self.clinician_actions or self.triage_actions)[level]
+
+    def disclaimer_for_clinician(self) -> str:
+        """The clinician's disclaimer; the patient's where the book has none."""
+        return self.clinician_disclaimer or self.disclaimer
 
 
 class RuleBookFile(Strict):

@@ -5,12 +5,18 @@ Where each part of the Assessment goes:
 - ``prediction[0]``: the psoas band as ``qualitativeRisk`` (this project's code, with the nearest
   code of HL7's ``risk-probability`` as a second coding) and the 0-100 score in the extension
   ``PSOAS_SCORE`` (a points score, not a probability, so ``probabilityDecimal`` is left empty);
-- the triage level in the extension ``TRIAGE_LEVEL`` and its action as ``mitigation``;
+- the triage level in the extension ``TRIAGE_LEVEL`` and its clinician action
+  (``Assessment.clinician_action``) as ``mitigation``;
 - ``basis``: one logical reference per fired rule (identifier system ``RULE_SYSTEM``, value the
   rule id, display its title);
-- ``note``: the disclaimer first, then the triage reasons, the warning signs, each fired rule
-  with its sources, and the referrals;
+- ``note``: the clinician disclaimer first, then the clinician action, the triage reasons, the
+  warning signs, each fired rule with its sources, the referrals and the self-care held back
+  with its reasons (so the reader sees why no exercises were given);
 - ``method``: the rule book and its exact version.
+
+The RiskAssessment is read by clinicians, so it carries the rule book's clinician texts, not the
+patient's ("do not drive yourself"); referral and held-back reasons are the patient's words
+(the book has no clinician wording for them).
 """
 
 from __future__ import annotations
@@ -91,7 +97,7 @@ def to_risk_assessment(
         ],
         prediction=[_psoas_prediction(assessment)],
         basis=[_rule_reference(finding) for finding in assessment.findings] or None,
-        mitigation=f"Triage: {level.replace('_', ' ')}. {assessment.triage_action}",
+        mitigation=f"Triage: {level.replace('_', ' ')}. {assessment.clinician_action}",
         note=[Annotation(text=text) for text in _notes(assessment, titles)],
     )
 
@@ -136,8 +142,10 @@ def _rule_reference(finding: Finding) -> Reference:
 
 
 def _notes(assessment: Assessment, titles: dict[str, str]) -> list[str]:
-    """The disclaimer, then why this level, the warning signs, the rules and the referrals."""
-    notes = [assessment.disclaimer]
+    """The disclaimer, the action, why this level, the warning signs, the rules, the referrals
+    and the self-care held back, all in the clinician's texts where the book has them."""
+    level = assessment.triage_level.value.replace("_", " ")
+    notes = [assessment.clinician_disclaimer, f"Action ({level}): {assessment.clinician_action}"]
     if assessment.triage_reasons:
         notes.append("Why this triage level: " + "; ".join(assessment.triage_reasons))
     notes += [
@@ -153,9 +161,16 @@ def _notes(assessment: Assessment, titles: dict[str, str]) -> list[str]:
             f"{source} ({titles[source]})" if source in titles else source
             for source in finding.sources
         )
-        notes.append(f"Rule {finding.rule_id}: {finding.title} ({effect}). Sources: {sources}")
+        notes.append(
+            f"Rule {finding.rule_id}: {finding.title} ({effect}; evidence "
+            f"{finding.evidence_grade.value}). Sources: {sources}"
+        )
     notes += [
         f"Referral: {referral.professional.value.replace('_', ' ')}: {referral.reason}"
         for referral in assessment.referrals
+    ]
+    notes += [
+        f"Self-care held back ({held.id}, evidence {held.evidence_grade.value}): {held.reason}"
+        for held in assessment.advice.held_back
     ]
     return notes

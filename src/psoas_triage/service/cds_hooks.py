@@ -8,6 +8,12 @@ SymptomReport; a FHIR QuestionnaireResponse may take this place once the FHIR br
 One card per call: indicator ``critical`` for emergency, ``warning`` for urgent and ``info``
 otherwise; a summary under 140 characters; Markdown detail with the action, the fired rules and
 their sources, and the disclaimer. No ``links``: the service has no page a link could point at.
+
+The card is read by a clinician, so it carries the rule book's clinician texts
+(``Assessment.clinician_action``, ``clinician_disclaimer``), never the patient's ("do not drive
+yourself"). Referrals are listed by profession: their reasons are written to the patient. The
+self-care held back is listed with its reasons, quoted as the patient was given them, so the
+clinician sees why exercises are missing.
 """
 
 from __future__ import annotations
@@ -164,17 +170,19 @@ def card_for(assessment: Assessment, book: RuleBook) -> Card:
 
 
 def summary(assessment: Assessment) -> str:
-    """Level and the first sentence of its action, cut to fit under 140 characters."""
+    """Level and the first sentence of the clinician action, cut to fit under 140 characters."""
     level = assessment.triage_level.value.replace("_", "-")
-    first = re.split(r"(?<=[.!?])\s", assessment.triage_action.strip(), maxsplit=1)[0]
+    first = re.split(r"(?<=[.!?])\s", assessment.clinician_action.strip(), maxsplit=1)[0]
     text = f"psoas-triage: {level}. {first}"
     return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1].rstrip() + "\u2026"
 
 
 def detail(assessment: Assessment, book: RuleBook) -> str:
-    """Markdown: action, reasons, red flags, fired rules with sources, advice, disclaimer."""
+    """Markdown for the clinician: the clinician action, reasons, red flags, fired rules with
+    their evidence grades and sources, referrals, self-care held back and why (with its grade
+    and sources), other causes, sources, disclaimer."""
     lines = [
-        f"**Triage: {md(assessment.triage_level.value)}.** {md(assessment.triage_action)}",
+        f"**Triage: {md(assessment.triage_level.value)}.** {md(assessment.clinician_action)}",
         "",
     ]
     if assessment.triage_reasons:
@@ -189,25 +197,28 @@ def detail(assessment: Assessment, book: RuleBook) -> str:
         "",
     ]
     if assessment.findings:
-        lines += ["| Fired rule | Points | Sources |", "| --- | --- | --- |"]
+        lines += ["| Fired rule | Points | Evidence | Sources |", "| --- | --- | --- | --- |"]
         for finding in assessment.findings:
             effect = f"{finding.points:+d}" if finding.points else "0"
             if finding.red_flag and finding.triage_floor is not None:
                 effect = f"red flag, at least {finding.triage_floor.value}"
             lines.append(
                 f"| {md(finding.title)} (`{finding.rule_id}`) | {md(effect)} | "
-                f"{md(', '.join(finding.sources))} |"
+                f"{md(finding.evidence_grade.value)} | {md(', '.join(finding.sources))} |"
             )
         lines += [""]
     if assessment.referrals:
-        lines += ["Who to see:"]
+        professions = (r.professional.value.replace("_", " ") for r in assessment.referrals)
+        lines += [f"Referrals suggested: {md(', '.join(professions))}.", ""]
+    if assessment.advice.held_back:
+        lines += ["Self-care held back (reasons as given to the patient):"]
         lines += [
-            f"- {md(referral.professional.value.replace('_', ' '))}: {md(referral.reason)}"
-            for referral in assessment.referrals
+            f"- {md(held.reason)} ({md(held.evidence_grade.value)}: {md(', '.join(held.sources))})"
+            for held in assessment.advice.held_back
         ]
         lines += [""]
     if assessment.alternatives:
-        lines += ["Other causes to discuss:"]
+        lines += ["Other causes to consider:"]
         lines += [f"- {md(item.title)}: {md(item.description)}" for item in assessment.alternatives]
         lines += [""]
     cited = dict.fromkeys(source for finding in assessment.findings for source in finding.sources)
@@ -217,7 +228,7 @@ def detail(assessment: Assessment, book: RuleBook) -> str:
             source = book.sources.get(source_id)
             lines.append(f"- {md(source_id)}: {md(source.title if source else source_id)}")
         lines += [""]
-    lines += [f"_{md(assessment.disclaimer)}_"]
+    lines += [f"_{md(assessment.clinician_disclaimer)}_"]
     return "\n".join(lines)
 
 
