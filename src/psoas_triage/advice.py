@@ -27,7 +27,7 @@ from psoas_triage.models import (
     TriageLevel,
 )
 from psoas_triage.rulebook import RuleBook, per_book
-from psoas_triage.schema import Selector
+from psoas_triage.schema import Holdback, Selector
 
 
 @dataclass(frozen=True)
@@ -112,11 +112,19 @@ class _Prepared:
 _prepared = per_book(_Prepared)
 
 
+def holdbacks_for(book: RuleBook, situation: Situation) -> list[Holdback]:
+    """The advice file's holdbacks that apply to this situation, in file order."""
+    return [entry for entry in book.advice.holdbacks if situation.matches(entry.when)]
+
+
 def select_referrals(book: RuleBook, situation: Situation) -> tuple[Referral, ...]:
-    """One referral per professional: the first matching entry in the advice file wins."""
+    """One referral per professional: the first matching entry in the advice file wins; a
+    professional a holdback holds back for this person (massage on a blood thinner...) is
+    left out, and ``select_advice`` says why."""
+    held = frozenset().union(*(entry.professionals for entry in holdbacks_for(book, situation)))
     chosen: dict[Professional, Referral] = {}
     for professional, selector, referral in _prepared(book).referrals:
-        if professional not in chosen and situation.matches(selector):
+        if professional not in chosen and professional not in held and situation.matches(selector):
             chosen[professional] = referral
     return tuple(chosen.values())
 
@@ -144,7 +152,7 @@ def short_lists(
 def select_advice(book: RuleBook, situation: Situation) -> Advice:
     """Self-care (never with a red flag, never what a holdback holds back), what to avoid, when
     to seek help, and the reasons for anything held back."""
-    holdbacks = [entry for entry in book.advice.holdbacks if situation.matches(entry.when)]
+    holdbacks = holdbacks_for(book, situation)
     held_categories = frozenset().union(*(entry.categories for entry in holdbacks))
     held_items = frozenset().union(*(entry.items for entry in holdbacks))
     picked: dict[str, list[tuple[bool, AdviceItem]]] = {

@@ -578,11 +578,13 @@ class AdviceRule(Strict):
 
 
 class Holdback(Strict):
-    """Self-care that is held back for this person, and why (said in the result).
+    """Self-care and referrals held back for this person, and why (said in the result).
 
     Exercises that load or stretch the hip and trunk do not suit someone who cannot bear
-    weight, has just fallen, is pregnant or is a child; the reason is shown so that missing
-    exercises are explained, never silently dropped.
+    weight, has just fallen, is pregnant or is a child; massage and manipulation do not suit
+    someone on a blood thinner, in pregnancy, after an operation or in the first days after a
+    muscle injury (``professionals``). The reason is shown so that what is missing is
+    explained, never silently dropped.
     """
 
     id: Identifier
@@ -590,12 +592,13 @@ class Holdback(Strict):
     when: Selector
     categories: frozenset[Identifier] = frozenset()
     items: frozenset[Identifier] = frozenset()
+    professionals: frozenset[Professional] = frozenset()
     sources: list[Identifier] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _holds_something(self) -> Holdback:
-        if not (self.categories or self.items):
-            raise ValueError("a holdback needs categories or items to hold back")
+        if not (self.categories or self.items or self.professionals):
+            raise ValueError("a holdback needs categories, items or professionals to hold back")
         return self
 
 

@@ -80,6 +80,25 @@ def test_on_a_blood_thinner_no_anti_inflammatories_and_the_bleeding_signs_are_na
     assert Professional.massage_therapist not in _referred(result)
 
 
+def test_every_referral_held_back_is_explained_with_its_source() -> None:
+    cases = {
+        "blood_thinner": _screened(
+            ["anticoagulant_use", "groin_pain", "hip_snapping", "pain_lifting_leg"], age=50
+        ),
+        "pregnancy": _screened(
+            ["pregnant_14_weeks_or_more", "groin_pain", "hip_snapping"], age=30, sex="female"
+        ),
+        "after_surgery": _screened(
+            ["recent_surgery", "groin_pain", "hip_snapping", "pain_lifting_leg"], age=60
+        ),
+    }
+    for holdback_id, result in cases.items():
+        held = {item.id: item for item in result.advice.held_back}
+        assert holdback_id in held, (holdback_id, list(held))
+        assert held[holdback_id].sources and held[holdback_id].evidence_grade.value == "guideline"
+        assert not {Professional.chiropractor, Professional.massage_therapist} & _referred(result)
+
+
 def test_without_the_context_the_advice_is_unchanged() -> None:
     result = _screened(
         ["groin_pain", "hip_snapping", "pain_lifting_leg", "front_of_hip_pain"],
@@ -99,9 +118,11 @@ def test_the_first_three_days_after_an_injury_hold_back_heat_stretching_and_mass
     assert not {item.category for item in day_one.advice.self_care} & loading
     assert "first_days_after_an_injury" in {item.id for item in day_one.advice.avoid}
     assert any("first 3 days" in reason for reason in reasons(day_one))
+    assert not {Professional.massage_therapist, Professional.chiropractor} & _referred(day_one)
     day_ten = _screened(strain, age=24, sex="male", duration_days=10, pain_intensity=4)
     assert "first_days_after_an_injury" not in {item.id for item in day_ten.advice.avoid}
     assert not any("first 3 days" in reason for reason in reasons(day_ten))
+    assert Professional.massage_therapist in _referred(day_ten)
 
 
 def test_a_child_gets_no_adult_routine() -> None:
