@@ -116,4 +116,4 @@ Feature: Advice and referrals: who to see, what to try, what to avoid, when to s
     And the self-care advice does not include "Kneeling psoas (hip flexor) stretch"
     And the self-care advice does not include "Lunges"
     And the self-care advice does not include "Gentle walking is fine"
-    And exercises are held back because "until your surgeon or physiotherapist has said"
+    And exercises are held back because "go through your surgical team"

@@ -86,7 +86,7 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     Then the triage level is "consultation"
     And a doctor is recommended
     And the self-care advice does not include "Standing knee lifts"
-    And exercises are held back because "held back for children and adolescents"
+    And exercises are held back because "left out for children and adolescents"
 
   Scenario: A 12-year-old with knee and front-of-hip pain sees a doctor (slipped growth plate picture)
     Given a person reporting knee pain and tight hip flexor
@@ -148,7 +148,7 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     Then the triage level is "consultation"
     And a doctor is recommended
     And the self-care advice does not include "Lunges"
-    And exercises are held back because "the pain is severe"
+    And exercises are held back because "pain of 7 out of 10 or more"
 
   Scenario: Urgent means today, and an emergency department if no doctor can see you today
     Given a person reporting belly pain and vomiting
@@ -360,4 +360,4 @@ Feature: Serious look-alikes of psoas pain are caught, in children and older adu
     When the symptoms are assessed
     Then the triage level is "consultation"
     And a doctor is recommended
-    And exercises are held back because "held back for children and adolescents"
+    And exercises are held back because "left out for children and adolescents"

@@ -11,7 +11,7 @@ import io
 from rich.console import Console
 
 from psoas_triage import RuleBook, assess
-from psoas_triage.render import render_assessment, source_titles
+from psoas_triage.render import REASONS_SHOWN, render_assessment, source_titles
 
 MANY = [
     "groin_pain", "hip_snapping", "pain_lifting_leg", "low_back_pain", "runner",
@@ -67,10 +67,10 @@ def test_by_default_the_heaviest_findings_are_the_reasons_with_their_grades(
     weighed = sorted(
         (f for f in result.findings if f.points and not f.red_flag), key=lambda f: -abs(f.points)
     )
-    for finding in weighed[:5]:
+    for finding in weighed[:REASONS_SHOWN]:
         line = f"{finding.points:+d} {finding.title} [{finding.evidence_grade.value}]"
         assert line in " ".join(text.split()), line
-    assert f"and {len(weighed) - 5} more (--explain)" in text
+    assert f"and {len(weighed) - REASONS_SHOWN} more (--explain)" in text
     for finding in result.findings:
         if "_" in finding.rule_id:  # ids, sources and the whole table are for --details
             assert finding.rule_id not in text, finding.rule_id

@@ -247,7 +247,9 @@ class Referral(BaseModel):
 
     professional: Professional
     reason: str
-    sources: tuple[str, ...]
+    sources: tuple[str, ...] = Field(
+        default=(), description="ids of the sources it rests on; in the JSON with details"
+    )
     evidence_grade: EvidenceGrade = Field(
         default=EvidenceGrade.source_claim,
         description="how firmly it is supported: its strongest cited source's kind",
@@ -263,7 +265,9 @@ class AdviceItem(BaseModel):
     title: str
     text: str
     category: str = ""
-    sources: tuple[str, ...]
+    sources: tuple[str, ...] = Field(
+        default=(), description="ids of the sources it rests on; in the JSON with details"
+    )
     evidence_grade: EvidenceGrade = Field(
         default=EvidenceGrade.source_claim,
         description="how firmly it is supported: its strongest cited source's kind",
@@ -279,7 +283,9 @@ class HeldBack(BaseModel):
 
     id: str
     reason: str
-    sources: tuple[str, ...]
+    sources: tuple[str, ...] = Field(
+        default=(), description="ids of the sources it rests on; in the JSON with details"
+    )
     evidence_grade: EvidenceGrade = Field(
         default=EvidenceGrade.source_claim,
         description="how firmly it is supported: its strongest cited source's kind",
@@ -327,12 +333,16 @@ DETAIL_FIELDS = frozenset(
 """Assessment fields the short JSON leaves out (``to_json(details=True)`` keeps them): the
 items beyond the short lists, the explanation, the band's open questions, and the texts for a
 clinician (the CDS Hooks card and the FHIR RiskAssessment carry those)."""
-_ADVICE_SHORT = {"__all__": {"category"}}
+_ADVICE_SHORT = {"__all__": {"category", "sources"}}
 _SHORT_EXCLUDE: dict[str, Any] = {
     **dict.fromkeys(DETAIL_FIELDS, True),
     "unchecked_red_flags": {"__all__": {"label", "question"}},
     "findings": {"__all__": {"family"}},
-    "advice": dict.fromkeys(("self_care", "avoid", "seek_help"), _ADVICE_SHORT),
+    "referrals": {"__all__": {"sources"}},
+    "advice": {
+        **dict.fromkeys(("self_care", "avoid", "seek_help"), _ADVICE_SHORT),
+        "held_back": {"__all__": {"sources"}},
+    },
 }
 """How many items of each list an assessment shows first; the rest go to ``more``. When to
 seek help is never cut: it is the safety net."""
@@ -484,9 +494,10 @@ class Assessment(BaseModel):
     def to_json(self, *, details: bool = False) -> str:
         """The assessment as JSON, the form every door sends: short unless ``details``, so an
         answer stays a few kilobytes. Short leaves out ``DETAIL_FIELDS``, the label and question
-        of each unchecked warning sign (the checklist has them), each finding's family and each
-        advice item's category (all have defaults, so the short JSON still validates as an
-        Assessment). ``model_dump_json()`` is the whole model."""
+        of each unchecked warning sign (the checklist has them), each finding's family, and the
+        source ids of the advice, referrals and holdbacks (their evidence grade stays; every
+        fired rule keeps its sources). All of these have defaults, so the short JSON still
+        validates as an Assessment. ``model_dump_json()`` is the whole model."""
         return self.model_dump_json(exclude=None if details else _SHORT_EXCLUDE)
 
     @property

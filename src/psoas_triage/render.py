@@ -156,7 +156,7 @@ def _untranslated_line(assessment: Assessment) -> list[RenderableType]:
 UNCHECKED_NAMED = 3
 """How many unchecked warning signs the short report names (the most dangerous first)."""
 
-REASONS_SHOWN = 5
+REASONS_SHOWN = 3
 """How many fired rules the short report lists as the reasons for the score."""
 
 
@@ -319,9 +319,14 @@ def source_titles(book: RuleBook) -> dict[str, str]:
     return {source_id: source.title for source_id, source in book.sources.items()}
 
 
+WHY_SHOWN = 2
+"""How many reasons for the level the short report's banner names (``--details``: all)."""
+
+
 def _triage_panel(assessment: Assessment, screen_reasons: bool = True) -> Panel:
-    """Level, action and why; without ``screen_reasons`` when the report names the unchecked
-    warning signs on its own (the short report)."""
+    """Level, action and why. The short report (``screen_reasons`` False) leaves out the
+    screen's reasons, as it names the unchecked warning signs on its own, and names the first
+    ``WHY_SHOWN`` reasons only."""
     level = assessment.triage_level
     body = Text()
     body.append(f" TRIAGE: {LEVEL_NAME[level]} ", style=LEVEL_STYLE[level])
@@ -332,6 +337,9 @@ def _triage_panel(assessment: Assessment, screen_reasons: bool = True) -> Panel:
         for reason in assessment.triage_reasons
         if screen_reasons or not is_screen_reason(reason)
     ]
+    if not screen_reasons and len(reasons) > WHY_SHOWN:
+        rest = len(reasons) - WHY_SHOWN
+        reasons = [*reasons[:WHY_SHOWN], f"and {rest} more (--details)"]
     if reasons:
         body.append("\nWhy: ", style="dim")
         body.append("; ".join(reasons), style="dim")
