@@ -1,11 +1,13 @@
-"""The command examples in the docs are real: every ``console`` block is run and compared.
+"""The command examples in the docs are real: every ``console`` block is run and compared
+(``shell`` blocks, which need a running server, are shown but not run).
 
-Each ```` ```console ```` block in ``docs/cli.md`` holds ``$ command`` lines, each followed by the
-output it prints (standard output and standard error together, 80 columns, no colour). The block
-runs as one bash script in a scratch folder that has ``rules/`` and ``features/`` of this checkout,
-so a block can create a file in one command and read it in the next, and ``echo $?`` sees the
-previous command's exit status. A line holding only ``...`` in the expected output skips the
-middle of a long output: the lines before it and after it must match the start and the end.
+Each ```` ```console ```` block in ``docs/cli.md`` and ``README.md`` holds ``$ command`` lines,
+each followed by the output it prints (standard output and standard error together, 80 columns, no
+colour). The block runs as one bash script in a scratch folder that has ``rules/`` and
+``features/`` of this checkout, so a block can create a file in one command and read it in the
+next, and ``echo $?`` sees the previous command's exit status. A line holding only ``...`` in the
+expected output skips the middle of a long output: the lines before it and after it must match the
+start and the end.
 
 Output that changes from run to run or machine to machine is masked before comparing: the
 rule-book digest, timings and rates; paths are shown relative to the scratch folder.
@@ -27,7 +29,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = [ROOT / "docs" / "cli.md"]
+DOCUMENTS = [ROOT / "docs" / "cli.md", ROOT / "README.md"]
 UPDATE = os.environ.get("PSOAS_UPDATE_DOCS", "") not in ("", "0")
 ELLIPSIS = "..."
 _MARKER = "\x1epsoas-docs-example\x1e"
