@@ -170,7 +170,10 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
             picked[kind].append((specific, item))
             excluded |= conflicts
     prepared = _prepared(book)
-    ranked = {kind: _ranked(prepared, items, excluded) for kind, items in picked.items()}
+    ranked = {
+        kind: _ranked(prepared, items, excluded, by_relevance=kind != "seek_help")
+        for kind, items in picked.items()
+    }
     held_back = tuple(prepared.held_back[entry.id] for entry in holdbacks)
     key = (
         *(tuple(item.id for item in ranked[kind]) for kind in KINDS),
@@ -190,14 +193,18 @@ MAX_SHARED = 1024
 
 
 def _ranked(
-    prepared: _Prepared, items: list[tuple[bool, AdviceItem]], excluded: set[str]
+    prepared: _Prepared,
+    items: list[tuple[bool, AdviceItem]],
+    excluded: set[str],
+    by_relevance: bool = True,
 ) -> tuple[AdviceItem, ...]:
     """``items`` without the excluded ones, most relevant first, numbered from 1.
 
     Relevance: items chosen for something in this report (a present code or a fired rule)
     before general ones; then the firmer evidence grade; then one item of each category before
     a second of any (a short list of five should not be five strengthening exercises); then the
-    advice file's order.
+    advice file's order. When to seek help keeps the file's order (``by_relevance`` False):
+    the file puts the emergency signs first, and that safety net leads every list.
 
     A ranked item is frozen and depends only on its id and rank, so each (id, rank) is built
     once per book and shared: a memo of advice holds no model of its own (flat memory).
@@ -208,7 +215,11 @@ def _ranked(
     for position, (specific, item) in enumerate(kept):
         repeat = seen.get(item.category, 0)
         seen[item.category] = repeat + 1
-        keys.append((not specific, -item.evidence_grade.strength, repeat, position))
+        keys.append(
+            (not specific, -item.evidence_grade.strength, repeat, position)
+            if by_relevance
+            else (False, 0, 0, position)
+        )
     order = sorted(range(len(kept)), key=keys.__getitem__)
     shared = prepared.ranked_items
     ranked = []

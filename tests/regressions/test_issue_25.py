@@ -129,6 +129,12 @@ def test_a_child_gets_no_adult_routine() -> None:
     result = _screened(["limp", "hip_pain"], age=7, sex="male", duration_days=2, pain_intensity=3)
     adult = {"posture_breaks", "gradual_training", "long_drive_breaks"}
     assert not adult & _offered(result)
+    teen = _screened(
+        ["groin_pain", "hip_snapping", "pain_lifting_leg", "runner"], age=13, duration_days=5
+    )
+    assert teen.likelihood.value != "unlikely"  # a psoas picture, which refers therapists
+    assert not HANDS_ON & _referred(teen)
+    assert any("children" in reason for reason in reasons(teen))
     assert any("children" in reason for reason in reasons(result))
 
 

@@ -18,10 +18,19 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from psoas_triage import Assessment, Professional, RuleBookError, assess, load_rulebook
+from psoas_triage import (
+    Assessment,
+    Professional,
+    ReportError,
+    RuleBookError,
+    assess,
+    load_rulebook,
+)
 from psoas_triage import warning_sign_checklist as checklist
 from psoas_triage.cli import app
 from psoas_triage.lint import (
@@ -331,3 +340,58 @@ def test_pregnancy_offers_pelvic_girdle_care_instead_of_the_held_back_exercises(
     assert "pelvic_girdle_pain_care" in offered
     assert not offered & {"lunges", "kneeling_psoas_stretch", "bridge", "pelvic_tilts"}
     assert [item.id for item in result.advice.held_back] == ["pregnancy"]
+
+
+# --- invariants over any report -------------------------------------------------------------------
+
+_BOOK_CODES = sorted(load_rulebook().terms)
+_CONTEXT = [
+    "possible_pregnancy", "pregnant_14_weeks_or_more", "recently_gave_birth", "recent_surgery",
+    "hip_replacement", "anticoagulant_use", "sudden_movement_strain", "kicking_sports",
+]  # fmt: skip
+
+
+@st.composite
+def any_report(draw: st.DrawFn) -> dict[str, Any]:
+    """A report mixing findings with the contexts that change advice, screened or not."""
+    present = draw(st.lists(st.sampled_from(_BOOK_CODES), min_size=1, max_size=6, unique=True))
+    present += draw(st.lists(st.sampled_from(_CONTEXT), max_size=2, unique=True))
+    present = list(dict.fromkeys(present))
+    screened = draw(st.booleans())
+    return {
+        "present": present,
+        "absent": [code for code in SIGNS if code not in present] if screened else [],
+        "age": draw(st.none() | st.integers(1, 95)),
+        "sex": draw(st.none() | st.sampled_from(["female", "male"])),
+        "duration_days": draw(st.none() | st.integers(0, 400)),
+        "pain_intensity": draw(st.none() | st.integers(0, 10)),
+    }
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report=any_report())
+def test_advice_never_contradicts_itself_the_level_or_its_context(report: dict[str, Any]) -> None:
+    book = load_rulebook()
+    try:
+        result = assess(report, book)
+    except ReportError:  # a code its person cannot have (a man pregnant): refused, not guessed
+        return
+    items = {item.id: item for item in book.advice.advice}
+    offered = [*result.advice.self_care, *result.more.self_care]
+    avoided = [*result.advice.avoid, *result.more.avoid]
+    paused = set().union(*(items[item.id].pauses for item in avoided))
+    referred = {r.professional for r in (*result.referrals, *result.more.referrals)}
+    held = {item.id for item in result.advice.held_back}
+    for item in offered:
+        loads = items[item.id].loads or frozenset()
+        assert not loads & paused, (item.id, loads & paused)
+        assert not loads or result.triage_level.value in {"consultation", "self_care"}
+    if result.red_flags:
+        assert not offered
+    for holdback in book.advice.holdbacks:
+        if holdback.id in held:
+            assert not holdback.professionals & referred, (holdback.id, referred)
+    assert len(result.advice.self_care) <= SHORT_LISTS["self_care"]
+    assert len(result.advice.avoid) <= SHORT_LISTS["avoid"]
+    assert len(result.referrals) <= SHORT_LISTS["referrals"]
+    assert result.advice.seek_help[0].id == "emergency_warning_signs"  # the safety net, always
