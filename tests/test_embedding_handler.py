@@ -59,7 +59,7 @@ def test_the_documented_handler_runs_a_whole_interview(tmp_path: Path) -> None:
             answer = True
         body = {"report": reply["report"], "question": question, "answer": answer}
     assert step["should_stop"]
-    assert step["assessment"] == json.loads(assess(reply["report"]).model_dump_json())
+    assert step["assessment"] == json.loads(assess(reply["report"]).to_json())
     assert step["assessment"]["report"]["sex"] == "female"
 
 

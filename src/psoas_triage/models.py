@@ -570,3 +570,7 @@ class NextStep(BaseModel):
             "level unanswered (only don't-know answers left): the level is the cautious one"
         ),
     )
+
+    def to_json(self, *, details: bool = False) -> str:
+        """The step as JSON, its assessment short unless ``details`` (``Assessment.to_json``)."""
+        return self.model_dump_json(exclude=None if details else {"assessment": _SHORT_EXCLUDE})

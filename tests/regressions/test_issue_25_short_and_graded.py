@@ -30,6 +30,7 @@ from psoas_triage import (
     RuleBookError,
     assess,
     load_rulebook,
+    next_question,
 )
 from psoas_triage import warning_sign_checklist as checklist
 from psoas_triage.cli import app
@@ -174,6 +175,12 @@ def test_the_service_answers_short_and_whole_with_details() -> None:
     whole = client.post("/v1/assess?details=true", json=DEMO)
     assert short.text == assess(DEMO).to_json()
     assert whole.text == assess(DEMO).to_json(details=True)
+    report = {"present": ["groin_pain"], "age": 40}
+    step = client.post("/v1/next-question", json=report)
+    step_whole = client.post("/v1/next-question?details=true", json=report)
+    assert step.text == next_question(report).to_json()
+    assert "more" not in json.loads(step.text)["assessment"]
+    assert step_whole.text == next_question(report).to_json(details=True)
 
 
 def test_the_short_list_puts_what_the_report_calls_for_first_and_mixes_kinds() -> None:

@@ -269,9 +269,10 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
         language: LanguageQuery = None,
         experimental: Experimental = False,
         depth: DepthQuery = "triage",
+        details: Details = False,
     ) -> Response:
         """A SymptomReport (all answers so far, ``unknown`` for don't know) in, the NextStep out
-        (exactly ``next_question(report).model_dump_json()``)."""
+        (exactly ``next_question(report).to_json()``, the whole assessment with details)."""
         body = await request.body()
         try:
             tag = _language(book, language, request)
@@ -282,7 +283,7 @@ def _add_api(app: FastAPI, book: RuleBook) -> None:
                     language=tag,
                     include_experimental=experimental,
                     depth=depth,
-                ).model_dump_json()
+                ).to_json(details=details)
             )
         except ReportError as error:
             return _invalid(error)
