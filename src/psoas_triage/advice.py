@@ -216,7 +216,7 @@ def _ranked(
         repeat = seen.get(item.category, 0)
         seen[item.category] = repeat + 1
         keys.append(
-            (not specific, -item.evidence_grade.strength, repeat, position)
+            (not specific, -item.evidence_grade.rank, repeat, position)
             if by_relevance
             else (False, 0, 0, position)
         )

@@ -8,6 +8,7 @@ question for the rule book's vocabulary, answered in ``reports.parse_report``.
 from __future__ import annotations
 
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,7 +41,28 @@ class _StrEnum(str, Enum):
         return str(self.value)
 
 
-class TriageLevel(_StrEnum):
+class _Ranked(_StrEnum):
+    """A str enum declared from the highest member to the lowest: ``rank`` is 0 for the last
+    member and counts up to the first, so the declaration is the one place of the order."""
+
+    @property
+    def rank(self) -> int:
+        """0 for the last declared member up to the first: higher is higher."""
+        return _heights(type(self))[self]
+
+    @classmethod
+    def _highest(cls, members: tuple[Any, ...], default: Any) -> Any:
+        return max(members, key=lambda member: member.rank, default=default)
+
+
+@cache
+def _heights(ranked: type[_Ranked]) -> dict[_Ranked, int]:
+    """Each member's height, once per enum (ranks are read on every assessment)."""
+    members = list(ranked)
+    return {member: len(members) - 1 - index for index, member in enumerate(members)}
+
+
+class TriageLevel(_Ranked):
     """What the person should do next, from most to least urgent."""
 
     emergency = "emergency"
@@ -48,26 +70,15 @@ class TriageLevel(_StrEnum):
     consultation = "consultation"
     self_care = "self_care"
 
-    @property
-    def rank(self) -> int:
-        """0 for self-care up to 3 for emergency: higher means more urgent."""
-        return _TRIAGE_RANK[self]
-
     @classmethod
     def most_urgent(cls, *levels: TriageLevel) -> TriageLevel:
-        """The most urgent of ``levels`` (self-care when none are given)."""
-        return max(levels, key=lambda level: level.rank, default=cls.self_care)
+        """The most urgent of ``levels`` (self-care when none are given); ``rank`` is 0 for
+        self-care up to 3 for emergency."""
+        result: TriageLevel = cls._highest(levels, cls.self_care)
+        return result
 
 
-_TRIAGE_RANK = {
-    TriageLevel.self_care: 0,
-    TriageLevel.consultation: 1,
-    TriageLevel.urgent: 2,
-    TriageLevel.emergency: 3,
-}
-
-
-class EvidenceGrade(_StrEnum):
+class EvidenceGrade(_Ranked):
     """How firmly a rule or an advice item is supported, from its strongest cited source.
 
     From strongest to weakest: a named clinical ``guideline``; a ``consensus`` statement; a
@@ -82,24 +93,24 @@ class EvidenceGrade(_StrEnum):
     practice = "practice"
     source_claim = "source-claim"
 
-    @property
-    def strength(self) -> int:
-        """4 for a guideline down to 0 for a source claim: higher means firmer."""
-        return _GRADE_STRENGTH[self]
-
     @classmethod
     def strongest(cls, *grades: EvidenceGrade) -> EvidenceGrade:
-        """The firmest of ``grades`` (a source claim when none are given)."""
-        return max(grades, key=lambda grade: grade.strength, default=cls.source_claim)
+        """The firmest of ``grades`` (a source claim when none are given); ``rank`` is 4 for a
+        guideline down to 0 for a source claim."""
+        result: EvidenceGrade = cls._highest(grades, cls.source_claim)
+        return result
 
 
-_GRADE_STRENGTH = {
-    EvidenceGrade.guideline: 4,
-    EvidenceGrade.consensus: 3,
-    EvidenceGrade.review: 2,
-    EvidenceGrade.practice: 1,
-    EvidenceGrade.source_claim: 0,
-}
+Grade = Annotated[
+    EvidenceGrade,
+    Field(description="how firmly it is supported: its strongest cited source's kind"),
+]
+"""The evidence grade field of every output item that rests on sources."""
+
+AdviceSources = Annotated[
+    tuple[str, ...], Field(description="ids of the sources it rests on; in the JSON with details")
+]
+"""The source ids of an advice item, referral or holdback (the short JSON leaves them out)."""
 
 
 class Likelihood(_StrEnum):
@@ -198,10 +209,7 @@ class Finding(BaseModel):
     triage_floor: TriageLevel | None = None
     red_flag: bool = False
     sources: tuple[str, ...]
-    evidence_grade: EvidenceGrade = Field(
-        default=EvidenceGrade.source_claim,
-        description="how firmly it is supported: its strongest cited source's kind",
-    )
+    evidence_grade: Grade = EvidenceGrade.source_claim
 
 
 class RedFlag(BaseModel):
@@ -247,13 +255,8 @@ class Referral(BaseModel):
 
     professional: Professional
     reason: str
-    sources: tuple[str, ...] = Field(
-        default=(), description="ids of the sources it rests on; in the JSON with details"
-    )
-    evidence_grade: EvidenceGrade = Field(
-        default=EvidenceGrade.source_claim,
-        description="how firmly it is supported: its strongest cited source's kind",
-    )
+    sources: AdviceSources = ()
+    evidence_grade: Grade = EvidenceGrade.source_claim
 
 
 class AdviceItem(BaseModel):
@@ -265,13 +268,8 @@ class AdviceItem(BaseModel):
     title: str
     text: str
     category: str = ""
-    sources: tuple[str, ...] = Field(
-        default=(), description="ids of the sources it rests on; in the JSON with details"
-    )
-    evidence_grade: EvidenceGrade = Field(
-        default=EvidenceGrade.source_claim,
-        description="how firmly it is supported: its strongest cited source's kind",
-    )
+    sources: AdviceSources = ()
+    evidence_grade: Grade = EvidenceGrade.source_claim
     rank: int = Field(default=0, description="1 = most relevant in its list; 0 = not ranked")
 
 
@@ -283,13 +281,8 @@ class HeldBack(BaseModel):
 
     id: str
     reason: str
-    sources: tuple[str, ...] = Field(
-        default=(), description="ids of the sources it rests on; in the JSON with details"
-    )
-    evidence_grade: EvidenceGrade = Field(
-        default=EvidenceGrade.source_claim,
-        description="how firmly it is supported: its strongest cited source's kind",
-    )
+    sources: AdviceSources = ()
+    evidence_grade: Grade = EvidenceGrade.source_claim
 
 
 class Advice(BaseModel):
@@ -372,10 +365,7 @@ class EvidenceItem(BaseModel):
     alternatives: tuple[str, ...] = Field(
         default=(), description="ids of the other causes this finding raises for discussion"
     )
-    evidence_grade: EvidenceGrade = Field(
-        default=EvidenceGrade.source_claim,
-        description="how firmly it is supported: its strongest cited source's kind",
-    )
+    evidence_grade: Grade = EvidenceGrade.source_claim
 
 
 class Floor(BaseModel):

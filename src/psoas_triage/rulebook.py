@@ -139,7 +139,7 @@ class RuleBook:
         earned = EvidenceGrade.strongest(
             *(self.sources[source].kind.grade for source in sources if source in self.sources)
         )
-        if declared is not None and declared.strength < earned.strength:
+        if declared is not None and declared.rank < earned.rank:
             return declared
         return earned
 
@@ -583,7 +583,7 @@ def _overstated(
     if declared is None:
         return []
     earned = book.grade(sources)
-    if declared.strength <= earned.strength:
+    if declared.rank <= earned.rank:
         return []
     return [
         RuleBookError(
