@@ -125,7 +125,11 @@ def condition_holds(condition: Condition, report: SymptomReport) -> bool:
     return (
         all(code in present for code in condition.all)
         and all(code in report.absent for code in condition.absent)
-        and not any(code in report.absent for code in condition.unless_denied)
+        # cautious until answered: fires while any unless_denied code is left undenied
+        and (
+            not condition.unless_denied
+            or any(code not in report.absent for code in condition.unless_denied)
+        )
         and (not condition.any or any(code in present for code in condition.any))
         and all(_holds(bound, getattr(report, name)) for name, bound in condition.numbers().items())
         and (condition.sex is None or report.sex is condition.sex)

@@ -99,7 +99,7 @@ def test_self_care_never_contradicts_the_check_before_exercising_item(history: s
         or item.id in {"warm_up_and_regular_stretching", "gentle_walking"}
     ]
     assert offered == []
-    assert any("surgeon" in reason for reason in reasons(result))
+    assert any("surgical team" in reason for reason in reasons(result))
 
 
 @pytest.mark.parametrize(
