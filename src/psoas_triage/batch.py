@@ -55,6 +55,7 @@ from psoas_triage.json_input import MAX_JSON_BYTES
 from psoas_triage.locales import resolve_language
 from psoas_triage.models import Assessment, TriageLevel
 from psoas_triage.rulebook import RuleBook
+from psoas_triage.suggestions import plural
 
 CHUNK_SIZE = 200
 """Reports per message to a worker: large enough that pickling overhead is small."""
@@ -254,8 +255,9 @@ class BatchSummary:
 
     def describe(self) -> str:
         """One line for standard error."""
-        errors = "error" if self.errors == 1 else "errors"
-        text = f"batch: {self.total} reports, {self.assessed} assessed, {self.errors} {errors}"
+        text = (
+            f"batch: {self.total} reports, {self.assessed} assessed, {plural(self.errors, 'error')}"
+        )
         if self.error_lines:
             listed = ", ".join(str(number) for number in self.error_lines)
             more = ", ..." if self.errors > len(self.error_lines) else ""

@@ -44,7 +44,8 @@ from psoas_triage.errors import (
 from psoas_triage.fhir.cli import fhir_app
 from psoas_triage.json_input import MAX_JSON_BYTES
 from psoas_triage.models import Assessment
-from psoas_triage.rulebook import RuleBook, plural
+from psoas_triage.rulebook import RuleBook
+from psoas_triage.suggestions import did_you_mean, plural, suggest
 
 PROG = "psoas-triage"
 DEBUG_ENV = "PSOAS_TRIAGE_DEBUG"
@@ -427,8 +428,7 @@ def report_error_line(error: ReportError) -> str:
         text = f"{name}: {problem.message}"
         if problem.field in OPTION_NAMES and problem.value is not None:
             text += f" (got {problem.value!r})"
-        if problem.suggestions:
-            text += f" (did you mean: {', '.join(problem.suggestions)}?)"
+        text += did_you_mean(problem.suggestions)
         parts.append(text)
     if len(parts) == 1:
         return f"invalid symptom report: {parts[0]}"
@@ -805,11 +805,9 @@ def schema(
       psoas-triage schema next-step
     """
     from psoas_triage.json_schemas import DOCUMENTS, json_schema
-    from psoas_triage.suggestions import closest
 
     if which not in DOCUMENTS:
-        hint = closest(which, DOCUMENTS)
-        suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+        suffix = suggest(which, DOCUMENTS)
         raise CliError(f"unknown schema {which!r}: choose {' or '.join(DOCUMENTS)}{suffix}")
     print_json(json_schema(which, load_book(rules)))
 

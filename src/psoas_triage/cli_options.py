@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-RULES_ENV = "PSOAS_TRIAGE_RULES"
+from psoas_triage.rulebook import RULES_ENV
 
 RulesOption = Annotated[
     Path | None,

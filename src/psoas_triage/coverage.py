@@ -29,7 +29,7 @@ from typing import Any
 
 from psoas_triage.errors import PsoasTriageError
 from psoas_triage.rulebook import DEFAULT_RULES_DIR, RuleBook, load_rulebook
-from psoas_triage.suggestions import closest
+from psoas_triage.suggestions import plural, suggest
 
 TIMEOUT_SECONDS = 600
 _SRC_DIR = Path(__file__).resolve().parent.parent
@@ -65,24 +65,21 @@ class CoverageReport:
         """The book measured, the percentage, the rules covered and not, the scenario counts."""
         book = f"{self.rulebook_name} at {self.rulebook}" if self.rulebook_name else self.rulebook
         scope = f" ({self.selection})" if self.selection else ""
-        rules = "rule" if self.total == 1 else "rules"
-        scenarios = "scenario" if self.scenarios == 1 else "scenarios"
         lines = [
             f"rule book: {book}{scope}",
-            f"{len(self.covered)}/{self.total} {rules} fired by {self.scenarios} {scenarios} "
-            f"({self.percent:.1f}%)",
+            f"{len(self.covered)}/{plural(self.total, 'rule')} fired by "
+            f"{plural(self.scenarios, 'scenario')} ({self.percent:.1f}%)",
         ]
         for rule_id in self.covered:
             lines.append(f"  fired:       {self._named(rule_id)}")
         for rule_id in self.uncovered:
             lines.append(f"  never fired: {self._named(rule_id)}")
         lines += [
-            f"  {name}: {count} {'scenario' if count == 1 else 'scenarios'}"
-            for name, count in self.scenario_counts.items()
+            f"  {name}: {plural(count, 'scenario')}" for name, count in self.scenario_counts.items()
         ]
         if self.failed:
-            failed = "scenario" if len(self.failed) == 1 else "scenarios"
-            lines.append(f"  {len(self.failed)} {failed} failed: {', '.join(self.failed)}")
+            failed = plural(len(self.failed), "scenario")
+            lines.append(f"  {failed} failed: {', '.join(self.failed)}")
         return "\n".join(lines)
 
     def _named(self, rule_id: str) -> str:
@@ -135,8 +132,7 @@ class RuleFilter:
                 continue
             known = sorted({key(loaded) for loaded in book.rules})
             if wanted not in known:
-                hint = closest(wanted, known)
-                suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+                suffix = suggest(wanted, known)
                 raise CoverageError(f"no {name} {wanted!r} in rule book {book.name}{suffix}")
             chosen = [loaded for loaded in chosen if key(loaded) == wanted]
         return [loaded.rule.id for loaded in chosen]

@@ -41,7 +41,7 @@ from typing import Any
 
 from psoas_triage._durable import Host, durable_rules_engine
 from psoas_triage.errors import EngineError
-from psoas_triage.models import Sex, SymptomReport
+from psoas_triage.models import NUMBER_FIELDS, Sex, SymptomReport
 from psoas_triage.rulebook import RESERVED_CODES, RuleBook
 from psoas_triage.schema import Condition, OnsetWindow
 
@@ -116,8 +116,6 @@ def compile_ruleset(book: RuleBook) -> dict[str, dict[str, Any]]:
     return body
 
 
-NUMBER_FIELDS = ("age", "duration_days", "pain_intensity")
-"""Report numbers that go into the fact under their own names."""
 FACT_KEYS = RESERVED_CODES
 """Keys of the fact that are not vocabulary codes; the loader refuses codes with these names."""
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from psoas_triage.suggestions import closest
+from psoas_triage.suggestions import did_you_mean, suggest
 
 
 class PsoasTriageError(Exception):
@@ -28,10 +28,7 @@ class Problem:
     suggestions: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        text = f"{self.field}: {self.message}"
-        if self.suggestions:
-            text += f" (did you mean: {', '.join(self.suggestions)}?)"
-        return text
+        return f"{self.field}: {self.message}{did_you_mean(self.suggestions)}"
 
 
 MAX_PROBLEMS = 50
@@ -124,8 +121,7 @@ class LanguageError(PsoasTriageError, ValueError):
     def __init__(self, language: str, available: Iterable[str]) -> None:
         self.language = language
         self.available = tuple(sorted({self.ENGLISH, *available}))
-        hint = closest(language, self.available, limit=2)
-        suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+        suffix = suggest(language, self.available, limit=2)
         super().__init__(
             f"no translation for language {language[:40]!r}{suffix}; "
             f"available: {', '.join(self.available)}"

@@ -32,6 +32,7 @@ from psoas_triage.open_questions import unasked_keys
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.schema import Category
 from psoas_triage.screening import warning_sign_items
+from psoas_triage.suggestions import plural
 
 __all__ = ["base_level"]
 
@@ -239,12 +240,12 @@ def run_interview(
     skipped = tuple(unasked_keys(book, answers.report()))
     answered = len(asked) - (ended_by != "complete")
     if ended_by == "eof":
-        write(f"(end of input: assessing the {_count(answered, 'answer')} given)\n")
+        write(f"(end of input: assessing the {plural(answered, 'answer')} given)\n")
     elif ended_by == "quit":
-        write(f"(finished early: assessing the {_count(answered, 'answer')} given)\n")
+        write(f"(finished early: assessing the {plural(answered, 'answer')} given)\n")
     else:
         write(
-            f"{_count(answered, 'question')} answered; {len(skipped)} skipped because they "
+            f"{plural(answered, 'question')} answered; {len(skipped)} skipped because they "
             "could not change the triage level or the psoas band.\n"
         )
     write("\n")
@@ -397,7 +398,3 @@ def _numbers(reply: str, count: int) -> set[int] | None:
     if not parts or not all(part.isdigit() and 1 <= int(part) <= count for part in parts):
         return None
     return {int(part) for part in parts}
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -30,7 +30,7 @@ from psoas_triage.errors import LanguageError, RuleBookError
 from psoas_triage.models import ANSWER_FIELDS, Likelihood, NumberField, TriageLevel
 from psoas_triage.schema import Identifier, Strict, Text
 from psoas_triage.schema_errors import schema_problems
-from psoas_triage.suggestions import closest
+from psoas_triage.suggestions import suggest
 from psoas_triage.yaml_files import Location, parse_yaml_with_lines, read_rule_bytes
 
 if TYPE_CHECKING:
@@ -291,8 +291,7 @@ def unknown_key_problems(
     for section, known in sections(book).items():
         for key in getattr(texts, section):
             if key not in known:
-                hint = closest(key, known)
-                suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+                suffix = suggest(key, known)
                 problems.append(
                     RuleBookError(
                         f"{section}: {key!r} is not in the rule book{suffix}",

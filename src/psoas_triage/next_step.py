@@ -49,7 +49,7 @@ from psoas_triage.open_questions import (
     level_openings,
     unasked_keys,
 )
-from psoas_triage.phrasing import NUMBER_SUBJECTS, Phrasing
+from psoas_triage.phrasing import Phrasing
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Category, Rule
@@ -72,9 +72,6 @@ NUMBER_PROMPTS: dict[str, tuple[str, int, int]] = {
     ),
 }
 """Question text and range of each number field (the ranges SymptomReport accepts)."""
-
-NUMBER_LABELS = NUMBER_SUBJECTS
-"""What each number question asks about, in a question's ``why`` (see ``phrasing``)."""
 
 CHECKLIST_TEXT = "Do you have any of these? Answer none, or pick the ones that apply."
 

@@ -62,7 +62,6 @@ class _BookKeys:
         self.codes = tuple(book.terms)
         self.point_rules = frozenset(loaded.rule.id for loaded in book.rules if loaded.rule.points)
         self.points = {loaded.rule.id: loaded.rule.points for loaded in book.rules}
-        self.titles = {loaded.rule.id: loaded.rule.title for loaded in book.rules}
         self.point_rules_of: dict[str, frozenset[str]] = {}
         for loaded in book.rules:
             if loaded.rule.points:
@@ -253,9 +252,3 @@ def _denied_rules(prepared: _BookKeys, absent: frozenset[str]) -> set[str]:
             if prepared.needs[rule_id].ruled_out_by(absent):
                 denied.add(rule_id)
     return denied
-
-
-def rule_titles(book: RuleBook, rule_ids: Iterable[str]) -> list[str]:
-    """The titles of ``rule_ids``, for a question's reasons."""
-    titles = _book_keys(book).titles
-    return [titles[rule_id] for rule_id in rule_ids]

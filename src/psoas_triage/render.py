@@ -17,6 +17,7 @@ from rich.text import Text
 from psoas_triage.models import AdviceItem, Assessment, SymptomReport, TriageLevel
 from psoas_triage.rulebook import LoadedRule, RuleBook
 from psoas_triage.schema import Rule
+from psoas_triage.suggestions import plural
 from psoas_triage.triage import is_screen_reason
 
 LEVEL_STYLE = {
@@ -360,14 +361,12 @@ def _score(assessment: Assessment, secondary: bool = False, short: bool = False)
     else:
         text.append(f" - psoas involvement {assessment.likelihood.value}")
     if assessment.likelihood_provisional and short:
-        count = len(assessment.likelihood_open_questions)
-        noun = "question" if count == 1 else "questions"
-        text.append(f" (provisional: {count} {noun} not asked)", style="yellow")
+        count = plural(len(assessment.likelihood_open_questions), "question")
+        text.append(f" (provisional: {count} not asked)", style="yellow")
     elif assessment.likelihood_provisional:
-        count = len(assessment.likelihood_open_questions)
-        noun = "question" if count == 1 else "questions"
+        count = plural(len(assessment.likelihood_open_questions), "question")
         text.append(
-            f" (provisional: psoas score not fully assessed: {count} {noun} not asked)",
+            f" (provisional: psoas score not fully assessed: {count} not asked)",
             style="yellow",
         )
     if secondary:

@@ -40,10 +40,9 @@ from psoas_triage.schema import (
     VocabularyFile,
 )
 from psoas_triage.schema_errors import schema_problems
-from psoas_triage.suggestions import closest, normalise
+from psoas_triage.suggestions import closest, normalise, suggest
 from psoas_triage.yaml_files import Location, parse_yaml_with_lines, read_rule_bytes, read_yaml
 from psoas_triage.yaml_files import combined as _combined
-from psoas_triage.yaml_files import plural as plural  # re-exported: the CLI counts with it
 
 
 def _shipped_rules_dir() -> Path:
@@ -58,6 +57,9 @@ def _shipped_rules_dir() -> Path:
             return Path(location).resolve()
     return Path(__file__).resolve().parents[2] / "rules"
 
+
+RULES_ENV = "PSOAS_TRIAGE_RULES"
+"""The environment variable that names a rule directory for the CLI and the service."""
 
 DEFAULT_RULES_DIR = _shipped_rules_dir()
 """The rule book shipped with the package."""
@@ -129,8 +131,7 @@ class RuleBook:
         try:
             return self._index[rule_id]
         except KeyError:
-            hint = closest(rule_id, self._index)
-            suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
+            suffix = suggest(rule_id, self._index)
             raise KeyError(f"no rule {rule_id!r} in rule book {self.name}{suffix}") from None
 
     def grade(self, sources: Iterable[str], declared: EvidenceGrade | None = None) -> EvidenceGrade:
@@ -460,10 +461,10 @@ def cross_reference_problems(book: RuleBook) -> list[RuleBookError]:
         pool = list(known)
         for name in names:
             if name not in pool:
-                hint = closest(name, pool)
-                suffix = f" (did you mean: {', '.join(hint)}?)" if hint else ""
                 problems.append(
-                    RuleBookError(f"unknown {kind} {name!r}{suffix}", file=str(file), rule=rule)
+                    RuleBookError(
+                        f"unknown {kind} {name!r}{suggest(name, pool)}", file=str(file), rule=rule
+                    )
                 )
 
     vocabulary_file = directory / "vocabulary.yaml"

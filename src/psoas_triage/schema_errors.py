@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from psoas_triage.errors import RuleBookError
-from psoas_triage.suggestions import closest
+from psoas_triage.suggestions import closest, suggest
 from psoas_triage.yaml_files import Location, field_path, item_id
 
 UPPER_BOUND = (
@@ -84,10 +84,9 @@ def _message(model: type[BaseModel], detail: Any, location: Location) -> str:
         if key in NEGATION_KEYS and parent and parent[-1] == "when":
             return f"{where}: " + NEGATION.format(key=key)
         allowed = _keys(model, parent)
-        hint = closest(key, allowed)
         text = f"unknown key {key!r}"
-        if hint:
-            return f"{text} (did you mean: {', '.join(hint)}?)"
+        if hint := suggest(key, allowed):
+            return text + hint
         return f"{text}; allowed here: {', '.join(allowed)}" if allowed else text
     if kind == "missing":
         return f"missing key {str(location[-1])!r}" if location else "missing value"

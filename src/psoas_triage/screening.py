@@ -15,8 +15,8 @@ A *warning sign* is a vocabulary code of category ``red_flag``. An app that send
 
 Which rules "can still fire" is asked of the engine itself, on optimistic reports: every code
 not answered is present, every number not given takes each value that could satisfy some bound.
-The interview decides which questions to ask with the same two functions
-(``reachable_rule_ids`` and ``could_raise``): one logic, not two.
+The interview decides which questions to ask with the same ``reachable_rule_ids``: one logic,
+not two.
 
 Monotone: adding a present finding (or raising a number that has only lower bounds) only grows
 the reachable rules and never shrinks the denied set, so the open set can only grow while the
@@ -358,14 +358,6 @@ def _strip_context(book: RuleBook, engine: RuleEngine, no_age: bool, no_sex: boo
     ids = frozenset(loaded.rule.id for loaded in rules)
     variant = f"context-free:{'age' if no_age else ''}{'+sex' if no_sex else ''}"
     return engine_for(dataclasses.replace(book, rules=rules), only=ids, variant=variant)
-
-
-def could_raise(book: RuleBook, reachable: Iterable[str], key: str, level: TriageLevel) -> bool:
-    """Whether some answer to ``key`` (a code or a number field) could raise the level above
-    ``level``: a rule that mentions it can still fire (``reachable``) with a triage floor above
-    that level, or with points while the likelihood table can give more than that level."""
-    prepared = _book_screen(book)
-    return prepared._raise(reachable, key).rank > level.rank
 
 
 def _screen_engine(book: RuleBook, rule_ids: frozenset[str]) -> RuleEngine:

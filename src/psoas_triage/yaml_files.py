@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from psoas_triage.errors import RuleBookError
+from psoas_triage.suggestions import plural
 
 if TYPE_CHECKING:
     import yaml
@@ -339,11 +340,6 @@ def field_path(location: Location) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 error``, ``2 errors``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def combined(problems: list[RuleBookError]) -> RuleBookError:

@@ -14,7 +14,7 @@ from typing import Any
 
 from psoas_triage.models import Likelihood, Professional, TriageLevel
 from psoas_triage.rulebook import RuleBook
-from psoas_triage.suggestions import closest, normalise
+from psoas_triage.suggestions import closest, did_you_mean, normalise
 
 
 class UnknownWordError(AssertionError):
@@ -24,8 +24,8 @@ class UnknownWordError(AssertionError):
         self.kind = kind
         self.word = word
         self.suggestions = tuple(suggestions)
-        hint = f" (did you mean: {', '.join(repr(s) for s in self.suggestions)}?)"
-        super().__init__(f"unknown {kind} {word!r}{hint if self.suggestions else ''}")
+        hint = did_you_mean(repr(suggestion) for suggestion in self.suggestions)
+        super().__init__(f"unknown {kind} {word!r}{hint}")
 
 
 # "a, b and c", "a and b", "a, and b": separators between findings. A label may itself contain a

@@ -39,7 +39,7 @@ from psoas_triage.errors import ReportError
 from psoas_triage.json_input import read_json
 from psoas_triage.models import Referral
 from psoas_triage.rulebook import RuleBook
-from psoas_triage.suggestions import closest, normalise
+from psoas_triage.suggestions import closest, did_you_mean, normalise
 
 from .case import PsoasCase, rulebook_at
 from .catalogue import catalogued
@@ -832,7 +832,7 @@ def _warning_sign_code(word: str, psoas_case: PsoasCase) -> str:
     code = book.code_for(word)
     if code is None or code not in signs:
         near = closest(normalise(word), signs + [book.terms[c].label for c in signs])
-        raise AssertionError(f"{word!r} is not a warning sign; did you mean: {near or signs}?")
+        raise AssertionError(f"{word!r} is not a warning sign{did_you_mean(near or signs)}")
     return code
 
 

@@ -17,16 +17,13 @@ from typing import Literal
 
 from psoas_triage.errors import RuleBookError
 from psoas_triage.interview import NUMBER_QUESTIONS
-from psoas_triage.models import SymptomReport
+from psoas_triage.models import CHOICE_FIELDS, NUMBER_FIELDS, SymptomReport
 from psoas_triage.rulebook import RuleBook
 from psoas_triage.schema import Category
 
 WARNING_SIGNS = "warning_signs"
 """linkId of the group that holds the warning-sign (red-flag) questions."""
 
-NUMBER_FIELDS = ("age", "duration_days", "pain_intensity")
-CHOICE_FIELDS = ("sex",)
-"""Report fields answered by picking one option; only those SymptomReport actually has are used."""
 
 QUESTIONNAIRE_URL = "urn:psoas-triage:questionnaire"
 VOCABULARY_SYSTEM = "urn:psoas-triage:vocabulary"

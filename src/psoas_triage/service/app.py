@@ -36,7 +36,7 @@ from psoas_triage.locales import negotiate, resolve_language
 from psoas_triage.models import Assessment, NextStep, SymptomReport, TriageLevel
 from psoas_triage.next_step import next_question
 from psoas_triage.reports import parse_report, parse_report_json
-from psoas_triage.rulebook import RuleBook, load_body_map, load_rulebook
+from psoas_triage.rulebook import RULES_ENV, RuleBook, load_body_map, load_rulebook
 from psoas_triage.schema import Rule, Term
 from psoas_triage.service import cds_hooks
 from psoas_triage.service.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
@@ -44,7 +44,6 @@ from psoas_triage.service.media import UnsupportedMediaType, require_cds_json, r
 from psoas_triage.service.openapi_document import language_pattern, report_components
 from psoas_triage.suggestions import closest
 
-RULES_ENV = "PSOAS_TRIAGE_RULES"
 MAX_BODY_ENV = "PSOAS_TRIAGE_MAX_BODY"
 JSON = "application/json"
 

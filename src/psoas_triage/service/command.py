@@ -71,11 +71,12 @@ def serve(
       psoas-triage serve --timeout-read 30 --timeout-keep-alive 15
     """
     from psoas_triage.cli import CliError, load_book
+    from psoas_triage.rulebook import RULES_ENV
 
     try:
         import uvicorn
 
-        from psoas_triage.service.app import MAX_BODY_ENV, RULES_ENV  # needs fastapi
+        from psoas_triage.service.app import MAX_BODY_ENV  # needs fastapi
         from psoas_triage.service.protocol import (  # needs uvicorn
             TIMEOUT_READ_ENV,
             DeadlineH11Protocol,
