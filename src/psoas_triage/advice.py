@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from psoas_triage.memo import remember
 from psoas_triage.models import (
     SHORT_LISTS,
     Advice,
@@ -181,15 +182,11 @@ def select_advice(book: RuleBook, situation: Situation) -> Advice:
     )
     advice = prepared.shared_advice.get(key)
     if advice is None:
-        if len(prepared.shared_advice) >= MAX_SHARED:
-            prepared.shared_advice.clear()
-        advice = prepared.shared_advice[key] = Advice(**ranked, held_back=held_back)
+        advice = remember(prepared.shared_advice, key, Advice(**ranked, held_back=held_back))
     return advice
 
 
 KINDS = ("self_care", "avoid", "seek_help")
-MAX_SHARED = 1024
-"""Bound on the distinct Advice models shared per book."""
 
 
 def _ranked(

@@ -16,6 +16,7 @@ from psoas_triage.engine import engine_for
 from psoas_triage.explain import build_evidence, evidence_item
 from psoas_triage.locales import resolve_language
 from psoas_triage.localise import localise_assessment, localise_signs
+from psoas_triage.memo import remember
 from psoas_triage.models import (
     Advice,
     Alternative,
@@ -184,14 +185,6 @@ def unchecked_red_flags(
     return assess(report, rulebook, language=language).unchecked_red_flags
 
 
-MAX_REMEMBERED = 1024
-"""Bound on each per-book memo below (entries are small tuples of shared frozen models).
-
-Small on purpose: on a stream of distinct reports a memo fills within the first few thousand
-and is then cleared and refilled, so what it holds at its fullest is what resident memory
-keeps; 1,024 keeps that under a megabyte per book (the benchmark's memory series)."""
-
-
 class _Prepared:
     """What a rule book's assessments share, built once per book: the one source of every part
     ``build_assessment`` puts together.
@@ -287,7 +280,7 @@ class _Prepared:
         if chosen is None:
             situation = _situation(report, fired, level, likelihood, red_flag)
             chosen = short_lists(select_referrals(book, situation), select_advice(book, situation))
-            _remember(self._advice, key, chosen)
+            remember(self._advice, key, chosen)
         return chosen
 
     def alternatives_for(self, book: RuleBook, fired: list[LoadedRule]) -> tuple[Alternative, ...]:
@@ -299,13 +292,13 @@ class _Prepared:
             built = _alternatives(book, [self.own[rule_id] for rule_id in key])
             # Many fired-rule sets raise the same alternative from the same rules: share the
             # frozen model between them (keeps the memo small as the rule book grows).
+            shared = self._alternative_models
             alternatives = tuple(
-                self._alternative_models.setdefault((item.id, item.rule_ids), item)
+                shared.get((item.id, item.rule_ids))
+                or remember(shared, (item.id, item.rule_ids), item)
                 for item in built
             )
-            if len(self._alternative_models) >= MAX_REMEMBERED:
-                self._alternative_models.clear()
-            _remember(self._alternatives, key, alternatives)
+            remember(self._alternatives, key, alternatives)
         return alternatives
 
 
@@ -324,12 +317,6 @@ def _situation(
         red_flag=red_flag,
         duration_days=report.duration_days,
     )
-
-
-def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(memo) >= MAX_REMEMBERED:
-        memo.clear()
-    memo[key] = value
 
 
 _prepared = per_book(_Prepared)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from psoas_triage.locales import Locale
+from psoas_triage.memo import remember
 from psoas_triage.models import (
     AdviceItem,
     Alternative,
@@ -105,9 +106,7 @@ class _Texts:
                 hit = (build(), tuple(self.untranslated), keep)
             finally:
                 self.untranslated = outer
-            if len(memo) >= MAX_REMEMBERED:
-                memo.clear()
-            memo[key] = hit
+            remember(memo, key, hit, MAX_REMEMBERED)
         for name in hit[1]:
             self.untranslated[name] = None
         return hit[0]

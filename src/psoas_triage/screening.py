@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from annotated_types import Ge, Le
 
 from psoas_triage.engine import RuleEngine, engine_for
+from psoas_triage.memo import remember
 from psoas_triage.models import SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
 from psoas_triage.rulebook import RuleBook, per_book
 from psoas_triage.schema import Category
@@ -167,11 +168,6 @@ def warning_sign_codes(book: RuleBook) -> tuple[str, ...]:
     return tuple(item.code for item in _book_screen(book).items)
 
 
-MAX_REMEMBERED = 1024
-"""Bound on the per-book memo of what can still fire (each entry a frozenset of rule ids);
-it fills with one entry per side-of-bounds key, so memory stays flat on a stream."""
-
-
 def screen(book: RuleBook, report: SymptomReport, level: TriageLevel) -> Screen:
     """The open warning signs of ``report``, whose own triage level (before the screen) is
     ``level``.
@@ -243,9 +239,7 @@ def _reachable_screen_rules(
         bare = report.model_copy(update={"present": (), "absent": (), "unknown": ()})
         # Who a code applies to is taken as a denial below, like the report's own denials.
         possible = reachable_rule_ids(book, bare, prepared.screen_rules, applicability=False)
-        if len(prepared.reachable_memo) >= MAX_REMEMBERED:
-            prepared.reachable_memo.clear()
-        prepared.reachable_memo[key] = possible
+        remember(prepared.reachable_memo, key, possible)
     if never is None:
         never = book.never_applies(report)
     denied = prepared.screen_codes.intersection((*report.absent, *never))
