@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from psoas_triage.assessment import assess
+from psoas_triage.assessment import assess, default_rulebook
+from psoas_triage.book_memo import rulebook_for
 from psoas_triage.errors import ReportError
 from psoas_triage.models import AdviceItem, Assessment
-from psoas_triage.rulebook import DEFAULT_RULES_DIR, RuleBook, load_rulebook
+from psoas_triage.rulebook import RuleBook
 from psoas_triage.suggestions import closest, normalise
 
 from .language import UnknownWordError
@@ -24,14 +24,11 @@ from .language import UnknownWordError
 Recorder = Callable[[RuleBook, Assessment], None]
 
 
-@lru_cache(maxsize=32)
-def _load(path: str) -> RuleBook:
-    return load_rulebook(path)
-
-
 def rulebook_at(path: str | Path | None) -> RuleBook:
-    """The rule book in ``path`` (the shipped one when None), loaded once per directory."""
-    return _load(str(Path(path).resolve() if path is not None else DEFAULT_RULES_DIR))
+    """The rule book in ``path`` (the shipped one when None), loaded once per content: the
+    library's own memos (``default_rulebook``, ``rulebook_for``), so an edited rule file is
+    read again and every scenario on the same files shares one book and its engine."""
+    return default_rulebook() if path is None else rulebook_for(path)
 
 
 @dataclass
