@@ -399,25 +399,6 @@ def check_language(book: RuleBook, language: str | None) -> str | None:
     return language
 
 
-def resolve_codes(words: Sequence[str], field: str, book: RuleBook) -> tuple[list[str], list]:
-    """Codes for ``words`` (codes, labels or synonyms) and a Problem for each unknown word."""
-    codes, problems = [], []
-    for position, word in enumerate(words):
-        code = book.code_for(word)
-        if code is None:
-            problems.append(
-                Problem(
-                    field=f"{field}[{position}]",
-                    message=f"unknown symptom code or label {word!r}",
-                    value=word,
-                    suggestions=book.suggest_codes(word),
-                )
-            )
-        else:
-            codes.append(code)
-    return codes, problems
-
-
 def report_error_line(error: ReportError) -> str:
     """A ReportError rephrased with the CLI's option names, for one line of stderr."""
     parts = []
@@ -614,13 +595,9 @@ def assess(
             ]
         )
         raise bad_report(nothing, as_json, nothing.problems[0].message)
-    present_codes, problems = resolve_codes(codes or [], "present", book)
-    absent_codes, absent_problems = resolve_codes(absent or [], "absent", book)
-    problems += absent_problems
-    if problems:
-        unknown = ReportError(problems)
-        raise bad_report(unknown, as_json, report_error_line(unknown))
-    data: dict[str, Any] = {"present": present_codes, "absent": absent_codes}
+    # Codes, labels and synonyms are resolved by the library, which reports every problem of
+    # the report at once (an unknown word and an impossible age together), as at every door.
+    data: dict[str, Any] = {"present": list(codes or []), "absent": list(absent or [])}
     data.update({name: value for name, value in numbers.items() if value is not None})
     try:
         assessment = assess_report(data, book, language=language, include_experimental=experimental)
