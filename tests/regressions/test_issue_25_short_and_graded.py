@@ -402,12 +402,3 @@ def test_advice_never_contradicts_itself_the_level_or_its_context(report: dict[s
     assert len(result.advice.avoid) <= SHORT_LISTS["avoid"]
     assert len(result.referrals) <= SHORT_LISTS["referrals"]
     assert result.advice.seek_help[0].id == "emergency_warning_signs"  # the safety net, always
-
-
-def test_the_cli_reports_every_problem_of_a_report_at_once() -> None:
-    """Labels are resolved by the library at every door (issue 26: one place), so the CLI
-    reports an unknown word and an impossible age together, as ``assess`` does."""
-    result = CliRunner().invoke(app, ["assess", "groin_pian", "--age", "200"])
-    assert result.exit_code == 2
-    assert "(2 problems)" in result.stderr
-    assert "unknown symptom code 'groin_pian'" in result.stderr and "age" in result.stderr
