@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from psoas_triage.models import NUMBER_FIELDS, Likelihood, SymptomReport, TriageLevel
 from psoas_triage.rulebook import RuleBook, per_book
-from psoas_triage.schema import NeededCodes
+from psoas_triage.schema import NeededCodes, ruled_out
 from psoas_triage.scoring import likelihood_band, psoas_score
 from psoas_triage.screening import rule_mentions, rule_raises_to
 
@@ -72,13 +72,10 @@ class _BookKeys:
         self.needs = {loaded.rule.id: loaded.rule.when.needed_codes() for loaded in book.rules}
         # Indexes so a denial only visits the rules it can rule out, and so a key whose every
         # point rule is still possible gets its opening without being rebuilt per assessment.
-        self.needing: dict[str, list[str]] = {}
-        self.either_of: dict[str, list[str]] = {}
+        self.rules_with: dict[str, list[str]] = {}
         for rule_id, needs in self.needs.items():
-            for code in needs.all:
-                self.needing.setdefault(code, []).append(rule_id)
-            for code in needs.any | needs.cautious:
-                self.either_of.setdefault(code, []).append(rule_id)
+            for code in needs.all | needs.any | needs.cautious:
+                self.rules_with.setdefault(code, []).append(rule_id)
         self.key_openings = {
             key: Opening(key, tuple(sorted(rules)), weight=sum(abs(self.points[r]) for r in rules))
             for key, rules in self.point_rules_of.items()
@@ -211,7 +208,8 @@ def _band_entries(
     fired_ids = frozenset(fired)
     total = sum(prepared.points[rule_id] for rule_id in fired_ids)
     # Rules with points that can no longer change anything: fired, or needing a denied code.
-    settled = prepared.point_rules & (fired_ids | _denied_rules(prepared, frozenset(report.absent)))
+    denied = ruled_out(frozenset(report.absent), prepared.rules_with, prepared.needs)
+    settled = prepared.point_rules & (fired_ids | denied)
     asked = asked_keys(report)
     if len(settled) == len(prepared.point_rules) or prepared.all_keys <= asked:
         return _band(book, total, total), []
@@ -240,15 +238,3 @@ def _band(book: RuleBook, low: int, high: int) -> BandRange:
     return BandRange(
         likelihood_band(psoas_score([low]), bands), likelihood_band(psoas_score([high]), bands)
     )
-
-
-def _denied_rules(prepared: _BookKeys, absent: frozenset[str]) -> set[str]:
-    """Rules that can never fire because of the denials (``NeededCodes.ruled_out_by``), found
-    through the denied codes only."""
-    denied: set[str] = set()
-    for code in absent:
-        denied.update(prepared.needing.get(code, ()))
-        for rule_id in prepared.either_of.get(code, ()):
-            if prepared.needs[rule_id].ruled_out_by(absent):
-                denied.add(rule_id)
-    return denied

@@ -8,6 +8,7 @@ live in ``rulebook.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Enum
@@ -322,6 +323,21 @@ class NeededCodes:
             or bool(self.any and self.any <= denied)
             or bool(self.cautious and self.cautious <= denied)
         )
+
+
+def ruled_out(
+    denied: AbstractSet[str],
+    rules_with: Mapping[str, Iterable[str]],
+    needs: Mapping[str, NeededCodes],
+) -> set[str]:
+    """The rules a set of denials rules out (``NeededCodes.ruled_out_by``), found through the
+    denied codes only: ``rules_with`` maps a code to the rules whose condition names it."""
+    found: set[str] = set()
+    for code in denied:
+        for rule_id in rules_with.get(code, ()):
+            if rule_id not in found and needs[rule_id].ruled_out_by(denied):
+                found.add(rule_id)
+    return found
 
 
 class Condition(Strict):

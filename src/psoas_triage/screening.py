@@ -39,7 +39,7 @@ from psoas_triage.engine import RuleEngine, engine_for
 from psoas_triage.memo import remember
 from psoas_triage.models import SymptomReport, TriageLevel, UncheckedRedFlag, WarningSign
 from psoas_triage.rulebook import RuleBook, per_book
-from psoas_triage.schema import Category
+from psoas_triage.schema import Category, ruled_out
 
 LOWER_BOUND_KEYS = frozenset({"gt", "gte"})
 """Bound keys that only ask for a number to be large enough (its maximum satisfies them all)."""
@@ -245,17 +245,7 @@ def _reachable_screen_rules(
     denied = prepared.screen_codes.intersection((*report.absent, *never))
     if not denied:
         return possible
-    return possible - _denied_rules(prepared, denied)
-
-
-def _denied_rules(prepared: _BookScreen, denied: frozenset[str]) -> set[str]:
-    """Screen rules that can never fire because a code they need is in ``denied``."""
-    ruled_out: set[str] = set()
-    for code in denied:
-        for rule_id in prepared.screen_rules_with[code]:
-            if prepared.condition_codes[rule_id].ruled_out_by(denied):
-                ruled_out.add(rule_id)
-    return ruled_out
+    return possible - ruled_out(denied, prepared.screen_rules_with, prepared.condition_codes)
 
 
 def reachable_rule_ids(
