@@ -217,21 +217,20 @@ def test_importing_the_library_and_cli_imports_no_dask():
 
 
 def test_an_interrupt_keeps_the_lines_written_as_partial(client, tmp_path, monkeypatch):
-    import psoas_triage.dask as on_dask
-    from psoas_triage.batch import BatchInterrupted
+    from psoas_triage.batch import BatchInterrupted, BatchRun
 
     source = write_input(tmp_path / "in.jsonl", repeat=3)
     expected = batch_bytes(source, tmp_path)
     calls = []
 
-    def write_then_interrupt(*args):
+    def write_then_interrupt(self, *args, **kwargs):
         if calls:
             raise KeyboardInterrupt
         calls.append(args)
-        real_write(*args)
+        real_write(self, *args, **kwargs)
 
-    real_write = on_dask._write
-    monkeypatch.setattr(on_dask, "_write", write_then_interrupt)
+    real_write = BatchRun.write  # the writer every runner shares
+    monkeypatch.setattr(BatchRun, "write", write_then_interrupt)
     target = tmp_path / "out.jsonl"
     with pytest.raises(BatchInterrupted) as interrupted:
         run_batch_on_cluster(

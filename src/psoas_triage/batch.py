@@ -132,7 +132,7 @@ def interrupt_handler(_signal: int, _frame: Any) -> None:
 
 
 @contextmanager
-def _interrupts_stop_batches() -> Iterator[None]:
+def interrupts_stop_batches() -> Iterator[None]:
     """While the batch runs, make Ctrl-C also request a stop, when it is safe to: in the main
     thread and under Python's own SIGINT handler (a caller's handler is left alone)."""
     try:
@@ -178,7 +178,7 @@ def _is_interrupt(error: BaseException) -> bool:
 _INTERRUPT_NAMES = re.compile(r"\b(?:KeyboardInterrupt|SystemExit)\b")
 
 
-def _check_sizes(workers: int, chunk_size: int) -> None:
+def check_sizes(workers: int, chunk_size: int) -> None:
     """The arguments every batch runner refuses the same way."""
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -286,6 +286,61 @@ class BatchSummary:
         }
 
 
+@dataclass
+class BatchRun:
+    """What every batch runner shares (this module's processes, ``psoas_triage.dask``): the
+    input read in numbered ``chunks``, the output written in input order (atomically to a
+    file), the progress bar, stop requests and the ``summary``. A runner only turns chunks into
+    results (``assess_lines``) and hands each to ``write``, in input order."""
+
+    chunks: Iterator[list[Line]]
+    summary: BatchSummary
+    _sink: _Sink
+    _levels: Counter[str]
+    _bar: _ProgressBar | None
+
+    def start_progress(self) -> None:
+        """Show the progress bar now (a runner with worker processes waits until they exist)."""
+        if self._bar and not self._bar.started:
+            self._bar.start()
+
+    def write(self, result: ChunkResult, *, then_stop_if_requested: bool = True) -> None:
+        """Write one chunk's output lines and count them; then stop if a stop was requested."""
+        _write(result, self._sink, self.summary, self._levels, self._bar)
+        if then_stop_if_requested:
+            _stop_if_requested()
+
+
+@contextmanager
+def batch_run(
+    input_path: str | Path,
+    output_path: str | Path | None,
+    *,
+    workers: int,
+    chunk_size: int,
+    progress: bool,
+) -> Iterator[BatchRun]:
+    """One batch's input, output and summary, for a runner to fill: refuses the output being
+    the input, starts unstopped, and on the way out completes the summary's counts and time."""
+    _start_unstopped()
+    started = time.perf_counter()
+    _refuse_same_file(input_path, output_path)
+    total_lines = _count_lines(input_path) if progress else None
+    show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
+    summary = BatchSummary(workers=workers)
+    levels: Counter[str] = Counter()
+    with _open_input(input_path) as source, _open_output(output_path, summary) as sink:
+        bar = _ProgressBar(total_lines) if show_progress else None
+        chunks = _chunks(source, chunk_size, _input_name(input_path))
+        try:
+            yield BatchRun(chunks, summary, sink, levels, bar)
+        finally:
+            if bar:
+                bar.stop()
+    summary.by_level = _by_level(levels)
+    summary.seconds = time.perf_counter() - started
+
+
 def run_batch(
     input_path: str | Path,
     output_path: str | Path | None = None,
@@ -312,48 +367,32 @@ def run_batch(
     would make most of the output. Otherwise each line is ``Assessment.to_json``, whole with
     ``details``.
     """
-    _check_sizes(workers, chunk_size)
+    check_sizes(workers, chunk_size)
     book = _load(rules)
     resolve_language(book, language)
     options = LineOptions(language, include_experimental, compact, details)
-    _start_unstopped()
-    started = time.perf_counter()
-    summary = BatchSummary(workers=workers)
-    levels: Counter[str] = Counter()
-    _refuse_same_file(input_path, output_path)
-    total_lines = _count_lines(input_path) if progress else None
-    show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
-    summary.stale_removed.extend(worker_guard.remove_stale_spools())
-
+    stale = worker_guard.remove_stale_spools()
     with (
-        _interrupts_stop_batches(),
-        _open_input(input_path) as source,
-        _open_output(output_path, summary) as sink,
+        interrupts_stop_batches(),
+        batch_run(
+            input_path, output_path, workers=workers, chunk_size=chunk_size, progress=progress
+        ) as run,
     ):
-        chunks = _chunks(source, chunk_size, _input_name(input_path))
-        bar = _ProgressBar(total_lines) if show_progress else None
-        try:
-            if workers == 1:
-                if bar:
-                    bar.start()
-                for chunk in chunks:
-                    try:
-                        result = _assess_lines(book, chunk, options, _STOP_REQUESTED)
-                    except _ChunkInterrupted as interrupted:
-                        # the lines assessed before the interrupt are sound: keep them
-                        if interrupted.done is not None and interrupted.done[1]:
-                            _write(interrupted.done, sink, summary, levels, bar)
-                        raise KeyboardInterrupt from None
-                    _write(result, sink, summary, levels, bar)
-                    _stop_if_requested()
-            else:
-                _run_parallel(chunks, workers, rules, sink, summary, levels, bar, options)
-        finally:
-            if bar:
-                bar.stop()
-    summary.by_level = _by_level(levels)
-    summary.seconds = time.perf_counter() - started
-    return summary
+        run.summary.stale_removed.extend(stale)
+        if workers == 1:
+            run.start_progress()
+            for chunk in run.chunks:
+                try:
+                    result = _assess_lines(book, chunk, options, _STOP_REQUESTED)
+                except _ChunkInterrupted as interrupted:
+                    # the lines assessed before the interrupt are sound: keep them
+                    if interrupted.done is not None and interrupted.done[1]:
+                        run.write(interrupted.done, then_stop_if_requested=False)
+                    raise KeyboardInterrupt from None
+                run.write(result)
+        else:
+            _run_parallel(run, workers, rules, options)
+    return run.summary
 
 
 # --- the work of one chunk (in this process or a worker) ----------------------------------------
@@ -517,14 +556,7 @@ _compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).enco
 
 
 def _run_parallel(
-    chunks: Iterator[list[Line]],
-    workers: int,
-    rules: str | Path | None,
-    sink: _Sink,
-    summary: BatchSummary,
-    levels: Counter[str],
-    bar: _ProgressBar | None,
-    options: LineOptions,
+    run: BatchRun, workers: int, rules: str | Path | None, options: LineOptions
 ) -> None:
     window = workers * WINDOW_PER_WORKER
     pending: deque[Future[ChunkResult]] = deque()
@@ -536,16 +568,14 @@ def _run_parallel(
             initargs=(str(rules) if rules is not None else None, os.getpid()),
         )
         try:
-            for chunk in chunks:
+            for chunk in run.chunks:
                 pending.append(pool.submit(_worker_chunk, chunk, spool, options))
-                if bar and not bar.started:
-                    bar.start()  # after the first submit: workers are forked before it runs
+                run.start_progress()  # after the first submit: workers are forked before it runs
                 if len(pending) >= window:
-                    _write(pending.popleft().result(), sink, summary, levels, bar)
+                    run.write(pending.popleft().result())
                 _stop_if_requested()
             while pending:
-                _write(pending.popleft().result(), sink, summary, levels, bar)
-                _stop_if_requested()
+                run.write(pending.popleft().result())
         except BaseException:
             _stop_workers(pool)
             raise

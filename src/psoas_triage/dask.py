@@ -26,9 +26,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 import warnings
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,27 +36,16 @@ from typing import TYPE_CHECKING, Any
 
 from psoas_triage.batch import (
     CHUNK_SIZE,
-    PROGRESS_MIN_LINES,
     WINDOW_PER_WORKER,
     BatchInterrupted,
     BatchSummary,
     Line,
     LineOptions,
     Outcome,
-    _by_level,
-    _check_sizes,
-    _chunks,
-    _count_lines,
-    _input_name,
-    _interrupts_stop_batches,
-    _open_input,
-    _open_output,
-    _ProgressBar,
-    _refuse_same_file,
-    _start_unstopped,
-    _stop_if_requested,
-    _write,
     assess_lines,
+    batch_run,
+    check_sizes,
+    interrupts_stop_batches,
 )
 from psoas_triage.errors import Problem, PsoasTriageError, ReportError
 from psoas_triage.locales import resolve_language
@@ -309,42 +297,25 @@ def run_batch_on_cluster(
     ignored for a running cluster, which has its own). ``rules`` must be readable under the
     same path on every worker; each worker checks it loaded the same content.
     """
-    _check_sizes(workers, chunk_size)
+    check_sizes(workers, chunk_size)
     ref = BookRef.of(rules)
     resolve_language(ref.load(), language)  # a wrong language fails here, not on every line
     options = LineOptions(language, include_experimental, compact, details)
-    _start_unstopped()
-    started = time.perf_counter()
-    levels: Counter[str] = Counter()
-    _refuse_same_file(input_path, output_path)
-    total_lines = _count_lines(input_path) if progress else None
-    show_progress = progress and (total_lines is None or total_lines >= PROGRESS_MIN_LINES)
-
     try:
-        with _interrupts_stop_batches(), _client(scheduler, workers) as client:
+        with interrupts_stop_batches(), _client(scheduler, workers) as client:
             slots = _prepare_workers(client, ref)
-            summary = BatchSummary(workers=slots)
-            with _open_input(input_path) as source, _open_output(output_path, summary) as sink:
-                chunks = _chunks(source, chunk_size, _input_name(input_path))
-                bar = _ProgressBar(total_lines) if show_progress else None
-                if bar:
-                    bar.start()
-                try:
-                    for result in _results_in_order(
-                        client, chunks, ref, slots * WINDOW_PER_WORKER, options
-                    ):
-                        _write(result, sink, summary, levels, bar)
-                        _stop_if_requested()
-                finally:
-                    if bar:
-                        bar.stop()
+            with batch_run(
+                input_path, output_path, workers=slots, chunk_size=chunk_size, progress=progress
+            ) as run:
+                run.start_progress()
+                window = slots * WINDOW_PER_WORKER
+                for result in _results_in_order(client, run.chunks, ref, window, options):
+                    run.write(result)
     except BatchInterrupted:
         raise
     except KeyboardInterrupt:  # while the cluster started or loaded the book: nothing written
         raise BatchInterrupted(0, 0, None) from None
-    summary.by_level = _by_level(levels)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return run.summary
 
 
 def _assess_chunk(

@@ -80,3 +80,15 @@ def test_the_cli_reports_every_problem_of_a_report_at_once() -> None:
 
 def test_the_steps_share_the_library_books(tmp_path: Path) -> None:
     assert rulebook_at(None) is default_rulebook()
+
+
+def test_the_dask_runner_uses_only_the_batch_runners_public_names() -> None:
+    tree = ast.parse((SOURCE / "dask.py").read_text(encoding="utf-8"))
+    imported = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "psoas_triage.batch"
+        for alias in node.names
+    ]
+    assert imported and not [name for name in imported if name.startswith("_")]
+    assert "batch_run" in imported  # the shared input, output, progress and summary
