@@ -278,7 +278,10 @@ def _explain_inputs(book: RuleBook, report: SymptomReport) -> tuple[Any, ...]:
     fired = [book.rule(rule_id) for rule_id in engine_for(book).fired_rule_ids(report)]
     scored = score_fired(fired, book.policy.bands, book.marks_specific_signs)
     decision = decide_triage(fired, scored.triage_likelihood, book.policy, scored.likelihood)
-    items = {loaded.rule.id: evidence_item(loaded) for loaded in book.rules}
+    items = {
+        loaded.rule.id: evidence_item(loaded, book.grade(loaded.rule.sources, loaded.rule.evidence))
+        for loaded in book.rules
+    }
     return (fired, scored, decision, book.policy.bands, items)
 
 
