@@ -352,6 +352,7 @@ def run_batch(
     include_experimental: bool = False,
     compact: bool = False,
     details: bool = False,
+    book: RuleBook | None = None,
 ) -> BatchSummary:
     """Assess every report in ``input_path`` (JSONL; ``"-"`` for standard input).
 
@@ -365,10 +366,11 @@ def run_batch(
     ``compact`` writes ``compact_record`` instead of the Assessment (error records are the
     same either way): for population screening, where the advice text repeated on every line
     would make most of the output. Otherwise each line is ``Assessment.to_json``, whole with
-    ``details``.
+    ``details``. ``book`` is the book already loaded from ``rules`` by the caller (the CLI
+    checks it before reading input): this process uses it instead of loading it again.
     """
     check_sizes(workers, chunk_size)
-    book = _load(rules)
+    book = book if book is not None else _load(rules)
     resolve_language(book, language)
     options = LineOptions(language, include_experimental, compact, details)
     stale = worker_guard.remove_stale_spools()

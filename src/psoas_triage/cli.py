@@ -1096,10 +1096,13 @@ def batch(
     """
     from psoas_triage.batch import BatchInputError, BatchInterrupted, BatchOutputError, run_batch
 
-    runner = run_batch if scheduler is None else _cluster_batch(scheduler)  # same contract
-
-    if rules is not None or language is not None:
-        check_language(load_book(rules), language)
+    book = load_book(rules) if rules is not None or language is not None else None
+    if book is not None:
+        check_language(book, language)
+    # same contract; in this process, the book checked above is the one used
+    runner = (
+        functools.partial(run_batch, book=book) if scheduler is None else _cluster_batch(scheduler)
+    )
     if input_path != "-":
         if not os.path.exists(input_path):
             raise CliError(f"cannot read {input_path}: no such file")
