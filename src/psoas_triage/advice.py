@@ -28,7 +28,7 @@ from psoas_triage.models import (
     TriageLevel,
 )
 from psoas_triage.rulebook import RuleBook, per_book
-from psoas_triage.schema import Holdback, Selector
+from psoas_triage.schema import Holdback, Selector, within_days
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,8 @@ class Situation:
             )
             and (selector.rules_none is None or selector.rules_none.isdisjoint(self.fired_rule_ids))
             and (selector.red_flag is None or self.red_flag == selector.red_flag)
-            and self.within(selector.started_within_days)
+            and within_days(self.duration_days, selector.started_within_days)
         )
-
-    def within(self, days: int | None) -> bool:
-        """The pain is at most ``days`` old, or its age is unknown (None: no window)."""
-        return days is None or self.duration_days is None or self.duration_days <= days
 
 
 class _Prepared:
@@ -118,11 +114,16 @@ def holdbacks_for(book: RuleBook, situation: Situation) -> list[Holdback]:
     return [entry for entry in book.advice.holdbacks if situation.matches(entry.when)]
 
 
-def select_referrals(book: RuleBook, situation: Situation) -> tuple[Referral, ...]:
+def select_referrals(
+    book: RuleBook, situation: Situation, holdbacks: list[Holdback] | None = None
+) -> tuple[Referral, ...]:
     """One referral per professional: the first matching entry in the advice file wins; a
     professional a holdback holds back for this person (massage on a blood thinner...) is
-    left out, and ``select_advice`` says why."""
-    held = frozenset().union(*(entry.professionals for entry in holdbacks_for(book, situation)))
+    left out, and ``select_advice`` says why. ``holdbacks``: ``holdbacks_for`` the situation,
+    when the caller has them already."""
+    if holdbacks is None:
+        holdbacks = holdbacks_for(book, situation)
+    held = frozenset().union(*(entry.professionals for entry in holdbacks))
     chosen: dict[Professional, Referral] = {}
     for professional, selector, referral in _prepared(book).referrals:
         if professional not in chosen and professional not in held and situation.matches(selector):
@@ -150,10 +151,13 @@ def short_lists(
     return referrals[:cut_referrals], short, more
 
 
-def select_advice(book: RuleBook, situation: Situation) -> Advice:
+def select_advice(
+    book: RuleBook, situation: Situation, holdbacks: list[Holdback] | None = None
+) -> Advice:
     """Self-care (never with a red flag, never what a holdback holds back), what to avoid, when
-    to seek help, and the reasons for anything held back."""
-    holdbacks = holdbacks_for(book, situation)
+    to seek help, and the reasons for anything held back (``holdbacks`` as for referrals)."""
+    if holdbacks is None:
+        holdbacks = holdbacks_for(book, situation)
     held_categories = frozenset().union(*(entry.categories for entry in holdbacks))
     held_items = frozenset().union(*(entry.items for entry in holdbacks))
     picked: dict[str, list[tuple[bool, AdviceItem]]] = {

@@ -10,7 +10,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from psoas_triage.advice import Situation, select_advice, select_referrals, short_lists
+from psoas_triage.advice import (
+    Situation,
+    holdbacks_for,
+    select_advice,
+    select_referrals,
+    short_lists,
+)
 from psoas_triage.book_memo import rulebook_for
 from psoas_triage.engine import engine_for
 from psoas_triage.explain import build_evidence, evidence_item
@@ -35,6 +41,7 @@ from psoas_triage.models import (
 from psoas_triage.open_questions import band_open_keys
 from psoas_triage.reports import parse_report
 from psoas_triage.rulebook import LoadedRule, RuleBook, load_rulebook, per_book
+from psoas_triage.schema import within_days
 from psoas_triage.scoring import score_fired
 from psoas_triage.screening import screen, warning_sign_items
 from psoas_triage.status import experimental_rule_ids, without_experimental
@@ -271,15 +278,15 @@ class _Prepared:
             red_flag,
             self.advice_rules.intersection([loaded.rule.id for loaded in fired]),
             self.advice_codes.intersection(report.present),
-            tuple(
-                report.duration_days is None or report.duration_days <= days
-                for days in self.advice_windows
-            ),
+            tuple(within_days(report.duration_days, days) for days in self.advice_windows),
         )
         chosen = self._advice.get(key)
         if chosen is None:
             situation = _situation(report, fired, level, likelihood, red_flag)
-            chosen = short_lists(select_referrals(book, situation), select_advice(book, situation))
+            held = holdbacks_for(book, situation)  # once, for the referrals and the advice
+            chosen = short_lists(
+                select_referrals(book, situation, held), select_advice(book, situation, held)
+            )
             remember(self._advice, key, chosen)
         return chosen
 

@@ -196,6 +196,12 @@ class AgeBound(_Bound):
         return self
 
 
+def within_days(duration_days: int | None, days: int | None) -> bool:
+    """An onset window's reading, for rules and advice alike: the symptoms are at most ``days``
+    old, or their age is unknown (the cautious reading); no window (None) always holds."""
+    return days is None or duration_days is None or duration_days <= days
+
+
 class OnsetWindow(_Bound):
     """An onset window on ``duration_days``: the rule fires while the symptoms are at most
     ``lte`` days old, or while their age is unknown (the cautious reading).
@@ -211,7 +217,7 @@ class OnsetWindow(_Bound):
 
     def holds(self, value: int | None) -> bool:
         """True when the duration is unknown or within the window."""
-        return value is None or value <= self.lte
+        return within_days(value, self.lte)
 
     def describe(self, name: str) -> str:
         return f"{name} <= {self.lte} or not given"
