@@ -68,6 +68,11 @@ def render_assessment(
     """
     if not details:
         return Group(*_short_report(assessment))
+    return Group(*_detailed_report(assessment, source_titles or {}))
+
+
+def _detailed_report(assessment: Assessment, titles: Mapping[str, str]) -> list[RenderableType]:
+    """Everything (``--details``), see ``render_assessment``."""
     urgent = assessment.triage_level in SECONDARY_LEVELS
     notes = _SourceNotes()
     parts: list[RenderableType] = [_triage_panel(assessment)]
@@ -97,7 +102,7 @@ def render_assessment(
             )
         )
     more = assessment.more
-    referrals = (*assessment.referrals, *more.referrals) if details else assessment.referrals
+    referrals = (*assessment.referrals, *more.referrals)
     who = _section(
         "Who to see",
         [
@@ -105,10 +110,10 @@ def render_assessment(
             for referral in referrals
         ],
     )
-    seek = _section("When to seek help", _advice_lines(assessment.advice.seek_help, True))
+    seek = _section("When to seek help", _advice_lines(assessment.advice.seek_help))
     evidence = [
         _score(assessment, urgent),
-        _findings(assessment, details, notes, source_titles or {}),
+        _findings(assessment, notes, titles),
     ]
     if urgent:
         parts += [*who, *seek, *evidence]
@@ -119,26 +124,20 @@ def render_assessment(
         [_titled(alt.title, alt.description) for alt in assessment.alternatives],
     )
     for kind, title in (("self_care", "Self-care"), ("avoid", "What to avoid")):
-        items: tuple[AdviceItem, ...] = getattr(assessment.advice, kind)
-        if details:
-            items = (*items, *getattr(more, kind))
-        parts += _section(title, _advice_lines(items, details, graded=details))
+        items = (*getattr(assessment.advice, kind), *getattr(more, kind))
+        parts += _section(title, _advice_lines(items, graded=True))
     if assessment.advice.held_back:
         parts += _section(
             "Held back for you", [Text(item.reason) for item in assessment.advice.held_back]
         )
     if not urgent:
         parts += seek
-    hidden = len(more.self_care) + len(more.avoid) + len(more.referrals)
-    if not details and (assessment.advice.self_care or assessment.advice.avoid or hidden):
-        extra = f"{hidden} more items and " if hidden else ""
-        parts.append(Text(f"(--details shows {extra}how to do each item)", style="dim"))
     parts += notes.renderables()
     parts.append(Text(""))
     parts.append(Text(assessment.disclaimer, style="italic"))
-    parts.append(Text(_rule_book_line(assessment, details), style="dim"))
+    parts.append(Text(_rule_book_line(assessment, True), style="dim"))
     parts += _untranslated_line(assessment)
-    return Group(*parts)
+    return parts
 
 
 def _untranslated_line(assessment: Assessment) -> list[RenderableType]:
@@ -209,7 +208,7 @@ def _seek_help_short(items: tuple[AdviceItem, ...]) -> list[RenderableType]:
     """The most urgent way to seek help in full (the safety net), the others by title."""
     if not items:
         return []
-    lines = _advice_lines(items[:1], True)
+    lines = _advice_lines(items[:1])
     if len(items) > 1:
         lines.append(Text("Also: " + "; ".join(item.title for item in items[1:])))
     return _section("When to seek help", lines)
@@ -379,10 +378,10 @@ def _score(assessment: Assessment, secondary: bool = False, short: bool = False)
 
 
 def _findings(
-    assessment: Assessment, details: bool, notes: _SourceNotes, titles: Mapping[str, str]
+    assessment: Assessment, notes: _SourceNotes, titles: Mapping[str, str]
 ) -> RenderableType:
-    """One row per fired rule: its title on a line of its own, then (dimmed) its sources as
-    numbered notes, or with ``details`` its id and source ids.
+    """One row per fired rule: its title on a line of its own, then (dimmed) its id, its
+    floor, its source ids (listed with their titles at the end, ``notes``) and its grade.
 
     Titles are what a reader scans, so they get the width (a separate Sources column squeezed them
     into two or three lines at 80 columns and cut rule ids mid-word).
@@ -395,17 +394,16 @@ def _findings(
         title_style="bold",
         box=box.SIMPLE_HEAD,
         expand=False,
-        leading=1 if details else 0,
+        leading=1,
     )
-    table.add_column("Rule (id, sources)" if details else "Rule [sources]", ratio=1)
+    table.add_column("Rule (id, sources)", ratio=1)
     table.add_column("Points", justify="right", no_wrap=True)
     for finding in assessment.findings:
         name = Text(finding.title)
-        if details:
-            name.append(f"\n{finding.rule_id}", style="dim")
+        name.append(f"\n{finding.rule_id}", style="dim")
         if finding.triage_floor is not None and not finding.red_flag:
             floor = f"triage at least {humanise(finding.triage_floor.value)}"
-            name.append(f", {floor}" if details else f" ({floor})", style="dim")
+            name.append(f", {floor}", style="dim")
         if finding.sources:
             name.append(f"\nsources: {', '.join(finding.sources)}", style="dim")
             for source in finding.sources:
@@ -433,9 +431,9 @@ def _titled(title: str, text: str | None) -> Text:
     return line
 
 
-def _advice_lines(items: tuple[AdviceItem, ...], full: bool, graded: bool = False) -> list[Text]:
-    """Each item by title, with its text when ``full`` and its evidence grade when ``graded``."""
-    lines = [_titled(item.title, item.text if full else None) for item in items]
+def _advice_lines(items: tuple[AdviceItem, ...], graded: bool = False) -> list[Text]:
+    """Each item, title and text, with its evidence grade when ``graded``."""
+    lines = [_titled(item.title, item.text) for item in items]
     if graded:
         for line, item in zip(lines, items, strict=True):
             line.append(f" [{item.evidence_grade.value}]", style="dim")
